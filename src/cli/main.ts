@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The `studio` command line: parses commands and flags and runs the chosen command.
+import { Command } from 'commander';
+import { ConfigError } from '../config/load-options.js';
+import { loadServerConfig } from '../config/server-config.js';
+import { serverOptions } from '../config/server-options.js';
+import { ModelSourceError } from '../engines/llama/model-source.js';
+import { addOptionFlags } from './option-flags.js';
+import { startServer } from './serve.js';
+
+/** Errors whose message is the whole story for the person at the terminal. */
+function isUserFacing(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof ModelSourceError;
+}
+
+function program(): Command {
+  const studio = new Command('studio')
+    .description('Self-hosted text generation with Alibaba Cloud Model Studio (DashScope) compatible APIs.')
+    .showHelpAfterError();
+
+  const serve = studio.command('serve').description('load a model and serve the OpenAI-compatible API');
+  const readFlags = addOptionFlags(serve, serverOptions);
+  serve.action(async () => {
+    const running = await startServer(loadServerConfig(readFlags(serve)));
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      process.stdout.write(`Received ${signal}: finishing open requests, then stopping.\n`);
+      void running.close().then(() => process.exit(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+  return studio;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (error) {
+  if (!isUserFacing(error)) throw error;
+  process.stderr.write(`studio: ${error.message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,61 @@
+// Resolves options by precedence (flag, then environment, then default), validated and frozen.
+import type { OptionSpec } from './option-spec.js';
+
+type Specs = Readonly<Record<string, OptionSpec<unknown>>>;
+export type OptionValues<S extends Specs> = { readonly [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never };
+
+/** Raw values as the CLI parser hands them over: a string, or strings for repeatable flags. */
+export type RawFlags = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function rawValue(spec: OptionSpec<unknown>, flags: RawFlags, env: NodeJS.ProcessEnv): { value: unknown; from: string } | undefined {
+  const flagValue = flags[spec.flag];
+  if (flagValue !== undefined) return { value: flagValue, from: `--${spec.flag}` };
+  for (const name of spec.env) {
+    const text = env[name];
+    if (text !== undefined && text !== '') return { value: spec.repeatable ? splitList(text) : text, from: name };
+  }
+  return undefined;
+}
+
+function naming(spec: OptionSpec<unknown>): string {
+  return [`--${spec.flag}`, ...spec.env].join(' / ');
+}
+
+export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: NodeJS.ProcessEnv): OptionValues<S> {
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const raw = rawValue(spec, flags, env);
+    if (raw === undefined) {
+      values[key] = spec.default;
+      continue;
+    }
+    const parsed = spec.schema.safeParse(raw.value);
+    if (!parsed.success) {
+      const reason = parsed.error.issues[0]?.message ?? 'invalid value';
+      throw new ConfigError(`Invalid ${naming(spec)} (from ${raw.from}): ${reason}; got ${JSON.stringify(raw.value)}.`);
+    }
+    values[key] = parsed.data;
+  }
+  return Object.freeze(values) as OptionValues<S>;
+}
+
+/** A printable copy with secrets replaced. */
+export function redactOptions<S extends Specs>(specs: S, values: OptionValues<S>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => {
+      if (!specs[key]?.secret) return [key, value];
+      return [key, Array.isArray(value) ? value.map(() => '***') : '***'];
+    }),
+  );
+}

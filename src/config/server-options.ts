@@ -1,0 +1,121 @@
+// Every option of `studio serve`: names, environment variables, defaults and units, in one place.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineOption } from './option-spec.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** A small Qwen model that runs on any laptop; fetched once when no model is given. */
+export const DEFAULT_MODEL_SOURCE = 'hf:Qwen/Qwen3-0.6B-GGUF:Q8_0';
+
+export const serverOptions = {
+  host: defineOption({
+    flag: 'host',
+    env: ['STUDIO_HOST'],
+    description: 'address to listen on; beyond loopback an API key is required',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    valueName: '<address>',
+  }),
+  port: defineOption({
+    flag: 'port',
+    env: ['STUDIO_PORT'],
+    description: 'TCP port to listen on (0 picks a free one)',
+    schema: port,
+    default: 8000,
+    valueName: '<port>',
+  }),
+  model: defineOption({
+    flag: 'model',
+    env: ['STUDIO_MODEL'],
+    description: 'a local GGUF file, or a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0 (downloaded once)',
+    schema: z.string().min(1),
+    default: DEFAULT_MODEL_SOURCE,
+    valueName: '<path|uri>',
+  }),
+  modelName: defineOption({
+    flag: 'model-name',
+    env: ['STUDIO_MODEL_NAME'],
+    description: 'the name clients send as "model" (default: the file name without .gguf, lower-case)',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    valueName: '<name>',
+  }),
+  apiKeys: defineOption({
+    flag: 'api-key',
+    env: ['STUDIO_API_KEYS', 'DASHSCOPE_API_KEY'],
+    description: 'accepted bearer key; repeat for several (env: comma-separated)',
+    schema: z.array(z.string().min(1)),
+    default: [],
+    repeatable: true,
+    secret: true,
+    valueName: '<key>',
+  }),
+  ctx: defineOption({
+    flag: 'ctx',
+    env: ['STUDIO_CTX'],
+    description: 'context size of each sequence, in tokens: prompt and output of one request together',
+    schema: positiveInt,
+    default: 4096,
+    valueName: '<tokens>',
+  }),
+  parallel: defineOption({
+    flag: 'parallel',
+    env: ['STUDIO_PARALLEL'],
+    description: 'requests generated at the same time (sequences in the context)',
+    schema: positiveInt,
+    default: 4,
+    valueName: '<n>',
+  }),
+  threads: defineOption({
+    flag: 'threads',
+    env: ['STUDIO_THREADS'],
+    description: 'CPU threads for evaluation (0: chosen by llama.cpp)',
+    schema: nonNegativeInt,
+    default: 0,
+    valueName: '<n>',
+  }),
+  gpu: defineOption({
+    flag: 'gpu',
+    env: ['STUDIO_GPU'],
+    description: '"auto" uses a GPU when one is found, "off" forces the CPU',
+    schema: z.enum(['auto', 'off']),
+    default: 'auto',
+    valueName: '<auto|off>',
+  }),
+  modelsDir: defineOption({
+    flag: 'models-dir',
+    env: ['STUDIO_MODELS_DIR'],
+    description: 'folder that downloaded models are kept in',
+    schema: z.string().min(1),
+    default: join(homedir(), '.cache', 'studio', 'models'),
+    valueName: '<dir>',
+  }),
+  maxBodyBytes: defineOption({
+    flag: 'max-body-bytes',
+    env: ['STUDIO_MAX_BODY_BYTES'],
+    description: 'largest request body accepted, in bytes',
+    schema: positiveInt,
+    default: 4 * 1024 * 1024,
+    valueName: '<bytes>',
+  }),
+  shutdownTimeout: defineOption({
+    flag: 'shutdown-timeout',
+    env: ['STUDIO_SHUTDOWN_TIMEOUT'],
+    description: 'seconds open requests may take to finish on SIGINT/SIGTERM',
+    schema: nonNegativeInt,
+    default: 30,
+    valueName: '<seconds>',
+  }),
+  logLevel: defineOption({
+    flag: 'log-level',
+    env: ['STUDIO_LOG_LEVEL'],
+    description: 'log level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    valueName: '<level>',
+  }),
+} as const;

@@ -1,0 +1,148 @@
+// The one registry of Studio's errors: each has a code that every wire format maps to its own body.
+
+export const errorCodes = [
+  'invalid_request',
+  'authentication',
+  'permission_denied',
+  'not_found',
+  'method_not_allowed',
+  'model_not_found',
+  'payload_too_large',
+  'context_length_exceeded',
+  'rate_limited',
+  'overloaded',
+  'upstream',
+  'timeout',
+  'internal',
+  'client_aborted',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Codes a wire format renders; a client that aborted gets no answer. */
+export type RenderedErrorCode = Exclude<ErrorCode, 'client_aborted'>;
+
+interface StudioErrorOptions {
+  readonly cause?: unknown;
+  readonly retryable?: boolean;
+}
+
+export abstract class StudioError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(message: string, options: StudioErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export class InvalidRequestError extends StudioError {
+  readonly code = 'invalid_request';
+  /** The offending field in the wire's own naming, when one is to blame. */
+  readonly param: string | undefined;
+
+  constructor(message: string, param?: string, options?: StudioErrorOptions) {
+    super(message, options);
+    this.param = param;
+  }
+}
+
+export class AuthenticationError extends StudioError {
+  readonly code = 'authentication';
+}
+
+export class PermissionDeniedError extends StudioError {
+  readonly code = 'permission_denied';
+}
+
+export class RouteNotFoundError extends StudioError {
+  readonly code = 'not_found';
+}
+
+export class MethodNotAllowedError extends StudioError {
+  readonly code = 'method_not_allowed';
+  constructor(
+    readonly method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`Request method '${method}' is not supported.`);
+  }
+}
+
+export class ModelNotFoundError extends StudioError {
+  readonly code = 'model_not_found';
+  constructor(readonly model: string) {
+    super(`The model \`${model}\` does not exist or you do not have access to it.`);
+  }
+}
+
+export class PayloadTooLargeError extends StudioError {
+  readonly code = 'payload_too_large';
+  constructor(readonly limitBytes: number) {
+    super(`Request body is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class ContextLengthExceededError extends StudioError {
+  readonly code = 'context_length_exceeded';
+  constructor(
+    readonly promptTokens: number,
+    readonly contextSize: number,
+  ) {
+    // Model Studio's wording: the prompt must leave room for at least one generated token.
+    super(`Range of input length should be [1, ${contextSize - 1}], got ${promptTokens} tokens.`);
+  }
+}
+
+export class RateLimitedError extends StudioError {
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(message, { retryable: true });
+  }
+}
+
+export class OverloadedError extends StudioError {
+  readonly code = 'overloaded';
+  constructor(message: string, options?: StudioErrorOptions) {
+    super(message, { retryable: true, ...options });
+  }
+}
+
+export class UpstreamError extends StudioError {
+  readonly code = 'upstream';
+}
+
+export class TimeoutError extends StudioError {
+  readonly code = 'timeout';
+}
+
+export class InternalError extends StudioError {
+  readonly code = 'internal';
+  constructor(options?: StudioErrorOptions) {
+    super('An internal error has occurred, please try again later.', options);
+  }
+}
+
+export class ClientAbortedError extends StudioError {
+  readonly code = 'client_aborted';
+  constructor() {
+    super('The client closed the request.');
+  }
+}
+
+export type RenderableError = StudioError & { readonly code: RenderedErrorCode };
+
+/** False only for a client that went away: there is nobody left to answer. */
+export function isRenderable(error: StudioError): error is RenderableError {
+  return error.code !== 'client_aborted';
+}
+
+/** Anything that is not a StudioError becomes an InternalError that keeps the original as its cause. */
+export function toStudioError(error: unknown): StudioError {
+  return error instanceof StudioError ? error : new InternalError({ cause: error });
+}

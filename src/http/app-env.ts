@@ -1,0 +1,10 @@
+// The per-request values middleware sets for handlers.
+import type { Wire } from './wire.js';
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** The wire format of the route, so errors are answered in the client's own shape. */
+    wire: Wire;
+  };
+}

@@ -1,0 +1,131 @@
+// The HTTP application: request ids, auth, body limits, the wire routes and error answers in each wire's shape.
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Engine } from '../core/engine.js';
+import {
+  isRenderable,
+  MethodNotAllowedError,
+  OverloadedError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  RouteNotFoundError,
+  toStudioError,
+  type StudioError,
+} from '../core/errors.js';
+import { apiKeyAuth } from './api-key-auth.js';
+import type { AppEnv } from './app-env.js';
+import type { GenerationOutcome } from './generation.js';
+import { openaiRoutes } from './openai-routes.js';
+import { openaiWire } from './openai-wire.js';
+import type { Wire } from './wire.js';
+
+export interface AppOptions {
+  readonly engine: Engine;
+  /** Accepted bearer keys; empty turns authentication off. */
+  readonly apiKeys: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+}
+
+export interface StudioApp {
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** From now on new requests get 503; requests already running finish. */
+  drain(): void;
+}
+
+/** Base paths of the OpenAI-compatible wire: Model Studio's, and `/v1`, the default of many OpenAI tools. */
+const OPENAI_BASES = ['/compatible-mode/v1', '/v1'] as const;
+const OPENAI_ENDPOINTS = { '/chat/completions': ['POST'], '/models': ['GET'] } as const;
+
+function wireFor(path: string): Wire | undefined {
+  return OPENAI_BASES.some((base) => path === base || path.startsWith(`${base}/`)) ? openaiWire : undefined;
+}
+
+export function createApp(options: AppOptions): StudioApp {
+  const { engine, logger } = options;
+  const app = new Hono<AppEnv>();
+  let draining = false;
+
+  const logError = (requestId: string, error: StudioError): void => {
+    if (error.code === 'internal') logger.error({ requestId, err: error.cause }, 'request failed');
+  };
+  const onGenerationEnd = (requestId: string, outcome: GenerationOutcome): void => {
+    const { usage, finishReason, error } = outcome;
+    logger.info(
+      {
+        requestId,
+        model: outcome.model,
+        inputTokens: usage?.inputTokens,
+        outputTokens: usage?.outputTokens,
+        finishReason: finishReason?.raw,
+        outcome: error === undefined ? 'completed' : toStudioError(error).code,
+        ms: Math.round(outcome.durationMs),
+      },
+      'generation',
+    );
+  };
+
+  app.use(async (c, next) => {
+    const startedAt = performance.now();
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    c.set('wire', wireFor(c.req.path) ?? openaiWire);
+    c.header('X-Request-Id', requestId);
+    try {
+      if (draining && c.req.path !== '/health') throw new OverloadedError('Studio is shutting down; retry on another instance.');
+      await next();
+    } finally {
+      // Logged when the response starts; a stream's own end is the 'generation' line.
+      logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - startedAt) }, 'request');
+    }
+  });
+
+  app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }, draining ? 503 : 200));
+
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(options.maxBodyBytes);
+    },
+  });
+  const routes = openaiRoutes({
+    engine,
+    onGenerationEnd,
+    onStreamError: (requestId, error) => logError(requestId, toStudioError(error)),
+  });
+  for (const base of OPENAI_BASES) {
+    app.use(`${base}/*`, apiKeyAuth(options.apiKeys), limitBody);
+    app.route(base, routes);
+    for (const [path, methods] of Object.entries(OPENAI_ENDPOINTS)) {
+      app.all(`${base}${path}`, (c) => {
+        throw new MethodNotAllowedError(c.req.method, methods);
+      });
+    }
+  }
+
+  app.notFound(() => {
+    throw new RouteNotFoundError('Not found.');
+  });
+
+  app.onError((thrown, c: Context<AppEnv>) => {
+    const error = toStudioError(thrown);
+    const requestId = c.get('requestId');
+    // A client that went away reads nothing; 499 is what the access log shows.
+    if (!isRenderable(error)) return c.body(null, 499 as never);
+    logError(requestId, error);
+    const { status, body } = c.get('wire').renderError(error, requestId);
+    if (error instanceof MethodNotAllowedError) c.header('Allow', error.allowed.join(', '));
+    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof OverloadedError) c.header('Retry-After', '1');
+    return c.json(body, status as never);
+  });
+
+  return {
+    fetch: app.fetch,
+    drain: () => {
+      draining = true;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The request body of POST /chat/completions as the openai SDKs and Model Studio's compatible mode send it.
+import { z } from 'zod';
+
+const MAX_SEED = 2 ** 31 - 1;
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+
+const content = z.union([z.string(), z.array(textPart)], {
+  error: 'content must be a string or an array of text parts ({"type":"text","text":"…"}).',
+});
+
+const message = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant'], {
+    error: (issue) =>
+      issue.input === undefined ? undefined : `Unsupported role ${JSON.stringify(issue.input)}: use system, user or assistant.`,
+  }),
+  content,
+});
+
+const stop = z.union([z.string(), z.array(z.string()).max(16, 'stop may hold at most 16 strings.')]);
+
+export const chatRequestSchema = z.object({
+  model: z.string({ error: 'you must provide a model parameter.' }).min(1, 'you must provide a model parameter.'),
+  messages: z.array(message, { error: "'messages' must be an array of messages." }).min(1, "[] is too short - 'messages'"),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  temperature: z.number().min(0, 'Temperature should be in [0.0, 2.0]').max(2, 'Temperature should be in [0.0, 2.0]').nullish(),
+  top_p: z.number().gt(0, 'Range of top_p should be (0.0, 1.0]').max(1, 'Range of top_p should be (0.0, 1.0]').nullish(),
+  top_k: z.number().int().min(0, 'Parameter top_k be greater than or equal to 0').nullish(),
+  seed: z
+    .number()
+    .int()
+    .min(0, { error: (issue) => `${String(issue.input)} is lesser than the minimum of 0 - 'seed'` })
+    .max(MAX_SEED, `Range of seed should be [0, ${MAX_SEED}]`)
+    .nullish(),
+  max_tokens: z.number().int().min(1, 'Range of max_tokens should be [1, ∞)').nullish(),
+  max_completion_tokens: z.number().int().min(1, 'Range of max_completion_tokens should be [1, ∞)').nullish(),
+  stop: stop.nullish(),
+  n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+});
+
+export type ChatRequestBody = z.infer<typeof chatRequestSchema>;

@@ -1,0 +1,44 @@
+// Decodes an OpenAI-style chat completion body into the neutral ChatRequest plus the wire's own options.
+import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
+import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
+import { chatRequestSchema, type ChatRequestBody } from './chat-request-schema.js';
+
+export interface OpenAIChatCall {
+  readonly request: ChatRequest;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+}
+
+/** top_k values above this (or null) switch top-k off, as Model Studio documents. */
+const TOP_K_OFF_ABOVE = 100;
+
+function flattenContent(content: ChatRequestBody['messages'][number]['content']): string {
+  return typeof content === 'string' ? content : content.map((part) => part.text).join('');
+}
+
+function toMessage(message: ChatRequestBody['messages'][number]): ChatMessage {
+  const role = message.role === 'developer' ? 'system' : message.role;
+  return { role, content: flattenContent(message.content) };
+}
+
+export function decodeChatRequest(body: unknown): OpenAIChatCall {
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequestFromZod(parsed.error);
+  const value = parsed.data;
+  const maxTokens = value.max_completion_tokens ?? value.max_tokens ?? undefined;
+  const stop = value.stop ?? [];
+  const request: ChatRequest = {
+    model: value.model,
+    messages: value.messages.map(toMessage),
+    sampling: {
+      ...(value.temperature == null ? {} : { temperature: value.temperature }),
+      ...(value.top_p == null ? {} : { topP: value.top_p }),
+      ...(value.top_k == null ? {} : { topK: value.top_k > TOP_K_OFF_ABOVE ? 0 : value.top_k }),
+      ...(value.seed == null ? {} : { seed: value.seed }),
+    },
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    stop: typeof stop === 'string' ? [stop] : stop,
+  };
+  const stream = value.stream === true;
+  return { request, stream, includeUsage: stream && value.stream_options?.include_usage === true };
+}

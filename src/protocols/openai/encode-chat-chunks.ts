@@ -1,0 +1,37 @@
+// Renders an engine's events as chat.completion.chunk objects, in the order Model Studio streams them.
+import type { GenerationEvent } from '../../core/generation-event.js';
+import type { CompletionIdentity } from './completion-identity.js';
+import { encodeUsage } from './encode-usage.js';
+import { mapFinishReason } from './map-finish-reason.js';
+
+export interface ChunkOptions {
+  /** `stream_options.include_usage`: one last chunk with `choices: []` and the usage. */
+  readonly includeUsage: boolean;
+}
+
+/** The text after the last chunk that tells openai clients the stream is complete. */
+export const STREAM_DONE = '[DONE]';
+
+/** The chunks (zero or more) one event becomes. */
+export function encodeChatChunks(identity: CompletionIdentity, options: ChunkOptions, event: GenerationEvent): object[] {
+  const chunk = (choices: object[], usage: object | null = null): object => ({
+    id: identity.id,
+    object: 'chat.completion.chunk',
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: null,
+    choices,
+    usage,
+  });
+  const choice = (delta: object, finishReason: string | null = null): object => ({ index: 0, delta, finish_reason: finishReason, logprobs: null });
+  switch (event.type) {
+    case 'start':
+      return [chunk([choice({ role: 'assistant', content: '' })])];
+    case 'text-delta':
+      return [chunk([choice({ content: event.delta })])];
+    case 'finish':
+      return [chunk([choice({ content: '' }, mapFinishReason(event.finishReason))])];
+    case 'usage':
+      return options.includeUsage ? [chunk([], encodeUsage(event.usage))] : [];
+  }
+}

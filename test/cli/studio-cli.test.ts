@@ -1,0 +1,120 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serverOptions } from '../../src/config/server-options.js';
+import { tinyModelPath } from '../test-model.js';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  // No STUDIO_* or DASHSCOPE_* from the machine running the tests leaks into the command under test.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
+  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, ...env } });
+}
+
+function finished(child: ChildProcessWithoutNullStreams): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
+  let stdout = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (pattern.test(stdout)) resolve(stdout);
+    });
+    child.on('close', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${stdout}`)));
+  });
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the studio command line', () => {
+  let model: string;
+  beforeAll(async () => {
+    model = await tinyModelPath();
+  });
+
+  it('lists every command and every serve flag in --help', async () => {
+    const top = await finished(studio(['--help']));
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('serve');
+    const serve = await finished(studio(['serve', '--help']));
+    expect(serve.code).toBe(0);
+    for (const spec of Object.values(serverOptions)) {
+      expect(serve.stdout).toContain(`--${spec.flag}`);
+      for (const env of spec.env) expect(serve.stdout).toContain(env);
+    }
+  });
+
+  it('serves, says where and what, and stops cleanly on SIGTERM', async () => {
+    const child = studio(['serve', '--model', model, '--port', '0', '--ctx', '1024', '--model-name', 'tiny'], { STUDIO_API_KEYS: 'sk-a, sk-b' });
+    const done = finished(child);
+    const banner = await outputUntil(child, /auth: .*\n/);
+    const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(banner).toContain('model: tiny');
+    expect(banner).toContain('context 1024 tokens');
+    expect(banner).toContain('chat template Qwen');
+    expect(banner).toContain('auth: on (2 keys)');
+
+    const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'sk-b', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    expect(completion.usage?.completion_tokens).toBe(3);
+
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to listen beyond loopback without a key, and says why', async () => {
+    const result = await finished(studio(['serve', '--model', model, '--host', '0.0.0.0', '--port', '0']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('without an API key');
+    expect(result.stderr).toContain('--api-key');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('explains in one paragraph how to use a local file when a download fails', async () => {
+    const port = await closedPort();
+    const result = await finished(studio(['serve', '--model', `http://127.0.0.1:${port}/model.gguf`, '--models-dir', fileURLToPath(new URL('../../.cache/cli-test-models/', import.meta.url))]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Could not download the model');
+    expect(result.stderr).toContain('--model /path/to/model.gguf');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says clearly that a local model file is missing', async () => {
+    const result = await finished(studio(['serve', '--model', './no-such-model.gguf']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No model file at');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the flag and the variable of an invalid value', async () => {
+    const result = await finished(studio(['serve', '--model', model], { STUDIO_PORT: 'eighty' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--port / STUDIO_PORT');
+    expect(result.stderr).toContain('"eighty"');
+  });
+});

@@ -1,0 +1,42 @@
+// Starts the real Studio server on a loopback port with the tiny test model, as `studio serve` would.
+import { pino, type Logger } from 'pino';
+import type { RawFlags } from '../../src/config/load-options.js';
+import { loadServerConfig } from '../../src/config/server-config.js';
+import { startServer, type RunningServer } from '../../src/cli/serve.js';
+import { tinyModelPath } from '../test-model.js';
+
+export interface TestServer extends RunningServer {
+  /** The OpenAI-compatible base URL, as a client's `baseURL`. */
+  readonly baseURL: string;
+}
+
+/**
+ * Flags as on the command line; the model defaults to the tiny test model and the port to a free one.
+ * One thread: llama.cpp's threads spin while they wait, so on a busy two-core machine a second one
+ * makes the tiny model many times slower rather than faster.
+ */
+export async function startTestServer(flags: RawFlags = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestServer> {
+  const config = loadServerConfig({ model: await tinyModelPath(), port: '0', threads: '1', ...flags }, {});
+  const running = await startServer(config, { logger, print: () => {} });
+  return { ...running, baseURL: `${running.url}/compatible-mode/v1` };
+}
+
+/** A logger whose JSON lines are kept in memory, for tests that read what Studio logged. */
+export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+  const chunks: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (chunk: string) => void chunks.push(chunk) });
+  return {
+    logger,
+    text: () => chunks.join(''),
+    lines: () => chunks.map((chunk) => JSON.parse(chunk) as Record<string, unknown>),
+  };
+}
+
+/** Resolves once `condition` holds, checking between event-loop turns; fails after `attempts` checks. */
+export async function eventually(condition: () => boolean, attempts = 200): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('condition did not hold');
+}
