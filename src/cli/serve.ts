@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve as serveHttp, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
-import { ConfigError } from '../config/load-options.js';
+import { ConfigError, redactOptions } from '../config/load-options.js';
+import { serverOptions } from '../config/server-options.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { LlamaEngine } from '../engines/llama/llama-engine.js';
 import { resolveModelSource } from '../engines/llama/model-source.js';
@@ -52,6 +53,7 @@ function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  logger.debug({ config: redactOptions(serverOptions, config) }, 'configuration');
   if (config.apiKeys.length === 0 && !isLoopbackHost(config.host)) {
     throw new ConfigError(
       `Refusing to listen on ${config.host} without an API key: anyone who can reach this address could use the model. ` +

@@ -28,6 +28,11 @@ function rawValue(spec: OptionSpec<unknown>, flags: RawFlags, env: NodeJS.Proces
   return undefined;
 }
 
+/** Options hold scalars and lists of scalars, so freezing lists makes the whole configuration immutable. */
+function frozen<T>(value: T): T {
+  return Array.isArray(value) ? (Object.freeze([...value]) as T) : value;
+}
+
 function naming(spec: OptionSpec<unknown>): string {
   return [`--${spec.flag}`, ...spec.env].join(' / ');
 }
@@ -37,7 +42,7 @@ export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: Nod
   for (const [key, spec] of Object.entries(specs)) {
     const raw = rawValue(spec, flags, env);
     if (raw === undefined) {
-      values[key] = spec.default;
+      values[key] = frozen(spec.default);
       continue;
     }
     const parsed = spec.schema.safeParse(raw.value);
@@ -45,7 +50,7 @@ export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: Nod
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
       throw new ConfigError(`Invalid ${naming(spec)} (from ${raw.from}): ${reason}; got ${JSON.stringify(raw.value)}.`);
     }
-    values[key] = parsed.data;
+    values[key] = frozen(parsed.data);
   }
   return Object.freeze(values) as OptionValues<S>;
 }

@@ -10,16 +10,25 @@ export function formatParamPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
-function describeIssue(issue: z.core.$ZodIssue, param: string): string {
-  // Messages set in a schema are already worded for users; zod's defaults need the field named.
-  if (issue.code === 'custom' || issue.message.startsWith('Range') || issue.message.includes(param)) return issue.message;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `Required parameter '${param}' is missing.`;
-  return `Invalid value for '${param}': ${issue.message}.`;
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
-export function invalidRequestFromZod(error: z.ZodError): InvalidRequestError {
+function describeIssue(issue: z.core.$ZodIssue, param: string, body: unknown): string {
+  if (param !== '' && valueAt(body, issue.path) === undefined) return `Required parameter '${param}' is missing.`;
+  // Messages written in a schema (ranges, Model Studio's own wording) are complete sentences already.
+  if (issue.code === 'custom' || issue.code === 'too_small' || issue.code === 'too_big' || issue.message.includes(param)) return issue.message;
+  return `Invalid value for '${param}': ${issue.message.replace(/\.$/, '')}.`;
+}
+
+export function invalidRequestFromZod(error: z.ZodError, body: unknown): InvalidRequestError {
   const issue = error.issues[0];
   if (issue === undefined) return new InvalidRequestError('The request body is invalid.');
   const param = formatParamPath(issue.path);
-  return new InvalidRequestError(describeIssue(issue, param), param || undefined);
+  return new InvalidRequestError(describeIssue(issue, param, body), param || undefined);
 }

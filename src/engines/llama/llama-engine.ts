@@ -75,6 +75,10 @@ export class LlamaEngine implements Engine {
     return this.#chatWrapper.wrapperName;
   }
 
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
   get stats(): LlamaEngineStats {
     return { sequences: this.#pool.size, sequencesInUse: this.#pool.inUse, waiting: this.#pool.waiting };
   }

@@ -17,7 +17,10 @@ const message = z.object({
   content,
 });
 
-const stop = z.union([z.string(), z.array(z.string()).max(16, 'stop may hold at most 16 strings.')]);
+const MAX_STOP_STRINGS = 16;
+const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
+  error: `stop must be a string or a list of at most ${MAX_STOP_STRINGS} strings.`,
+});
 
 export const chatRequestSchema = z.object({
   model: z.string({ error: 'you must provide a model parameter.' }).min(1, 'you must provide a model parameter.'),

@@ -23,7 +23,7 @@ function toMessage(message: ChatRequestBody['messages'][number]): ChatMessage {
 
 export function decodeChatRequest(body: unknown): OpenAIChatCall {
   const parsed = chatRequestSchema.safeParse(body);
-  if (!parsed.success) throw invalidRequestFromZod(parsed.error);
+  if (!parsed.success) throw invalidRequestFromZod(parsed.error, body);
   const value = parsed.data;
   const maxTokens = value.max_completion_tokens ?? value.max_tokens ?? undefined;
   const stop = value.stop ?? [];

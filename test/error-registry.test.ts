@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { openaiErrorTable } from '../src/protocols/openai/render-error.js';
+import { errorCodes } from '../src/core/errors.js';
+
+const docs = await readFile(new URL('../docs/errors.md', import.meta.url), 'utf8');
+
+function docRow(code: string): string[] {
+  const row = docs.split('\n').find((line) => line.startsWith(`| \`${code}\` |`));
+  return (row ?? '').split('|').map((cell) => cell.trim());
+}
+
+describe('the error registry', () => {
+  it('documents every code', () => {
+    for (const code of errorCodes) expect(docRow(code), code).not.toEqual(['']);
+  });
+
+  it('documents no code that does not exist', () => {
+    const documented = [...docs.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...errorCodes].sort());
+  });
+
+  it('maps every rendered code on the OpenAI wire exactly as documented', () => {
+    for (const [code, mapping] of Object.entries(openaiErrorTable)) {
+      const [, , , status, openai] = docRow(code);
+      expect(status, code).toBe(String(mapping.status));
+      expect(openai, code).toBe(`\`${mapping.code}\` (\`${mapping.type}\`)`);
+    }
+    expect(Object.keys(openaiErrorTable).sort()).toEqual(errorCodes.filter((code) => code !== 'client_aborted').sort());
+  });
+});
