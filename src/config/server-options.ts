@@ -1,5 +1,5 @@
 // Every option of `studio serve`: names, environment variables, defaults and units, in one place.
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineOption } from './option-spec.js';
@@ -73,9 +73,10 @@ export const serverOptions = {
   threads: defineOption({
     flag: 'threads',
     env: ['STUDIO_THREADS'],
+    // llama.cpp's own guess can exceed the cores a container really has, and its threads spin.
     description: 'CPU threads for evaluation (0: chosen by llama.cpp)',
     schema: nonNegativeInt,
-    default: 0,
+    default: availableParallelism(),
     valueName: '<n>',
   }),
   gpu: defineOption({

@@ -14,6 +14,12 @@ export interface SamplingOptions {
   readonly topP?: number;
   readonly topK?: number;
   readonly seed?: number;
+  /** Multiplicative penalty (> 0, 1 = off) on tokens already generated, as llama.cpp's repeat penalty. */
+  readonly repetitionPenalty?: number;
+  /** Subtracted once from the logit of every token already generated. */
+  readonly presencePenalty?: number;
+  /** Subtracted from a token's logit once per time it was already generated. */
+  readonly frequencyPenalty?: number;
 }
 
 export interface ChatRequest {

@@ -42,10 +42,13 @@ export class InvalidRequestError extends StudioError {
   readonly code = 'invalid_request';
   /** The offending field in the wire's own naming, when one is to blame. */
   readonly param: string | undefined;
+  /** The field was absent rather than wrong; some wires give that its own code. */
+  readonly missing: boolean;
 
-  constructor(message: string, param?: string, options?: StudioErrorOptions) {
+  constructor(message: string, param?: string, options?: StudioErrorOptions & { readonly missing?: boolean }) {
     super(message, options);
     this.param = param;
+    this.missing = options?.missing ?? false;
   }
 }
 

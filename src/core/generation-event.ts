@@ -18,7 +18,12 @@ export interface Usage {
 
 export type GenerationEvent =
   | { readonly type: 'start'; readonly model: string }
-  | { readonly type: 'text-delta'; readonly delta: string }
+  | {
+      readonly type: 'text-delta';
+      readonly delta: string;
+      /** Tokens generated so far, including any whose text is still held back. */
+      readonly outputTokens: number;
+    }
   | { readonly type: 'finish'; readonly finishReason: FinishReason }
   | { readonly type: 'usage'; readonly usage: Usage };
 

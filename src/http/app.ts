@@ -14,11 +14,11 @@ import {
   toStudioError,
   type StudioError,
 } from '../core/errors.js';
+import { renderOpenAIError } from '../protocols/openai/render-error.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import type { AppEnv } from './app-env.js';
-import type { GenerationOutcome } from './generation.js';
+import type { GenerationObserver } from './generation.js';
 import { openaiRoutes } from './openai-routes.js';
-import { openaiWire } from './openai-wire.js';
 import type { Wire } from './wire.js';
 
 export interface AppOptions {
@@ -35,12 +35,48 @@ export interface StudioApp {
   drain(): void;
 }
 
-/** Base paths of the OpenAI-compatible wire: Model Studio's, and `/v1`, the default of many OpenAI tools. */
-const OPENAI_BASES = ['/compatible-mode/v1', '/v1'] as const;
-const OPENAI_ENDPOINTS = { '/chat/completions': ['POST'], '/models': ['GET'] } as const;
+interface Mount {
+  /** Base paths the wire's routes are served under. */
+  readonly bases: readonly string[];
+  readonly wire: Wire;
+  readonly routes: (engine: Engine, observer: GenerationObserver) => Hono<AppEnv>;
+  /** Each endpoint's path under a base, and the methods it answers. */
+  readonly endpoints: Readonly<Record<string, readonly string[]>>;
+}
 
-function wireFor(path: string): Wire | undefined {
-  return OPENAI_BASES.some((base) => path === base || path.startsWith(`${base}/`)) ? openaiWire : undefined;
+const openaiWire: Wire = { renderError: renderOpenAIError };
+
+const mounts: readonly Mount[] = [
+  // Model Studio's path, and `/v1`, the default base of many OpenAI tools.
+  { bases: ['/compatible-mode/v1', '/v1'], wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'] } },
+];
+
+function wireFor(path: string): Wire {
+  const mount = mounts.find(({ bases }) => bases.some((base) => path === base || path.startsWith(`${base}/`)));
+  return (mount ?? mounts[0])!.wire;
+}
+
+function logFailure(logger: Logger, requestId: string, error: StudioError): void {
+  if (error.code === 'internal') logger.error({ requestId, err: error.cause }, 'request failed');
+}
+
+function generationLog(logger: Logger): GenerationObserver {
+  return {
+    onEnd: (requestId, { model, usage, finishReason, error, durationMs }) =>
+      logger.info(
+        {
+          requestId,
+          model,
+          inputTokens: usage?.inputTokens,
+          outputTokens: usage?.outputTokens,
+          finishReason: finishReason?.raw,
+          outcome: error === undefined ? 'completed' : toStudioError(error).code,
+          ms: Math.round(durationMs),
+        },
+        'generation',
+      ),
+    onStreamError: (requestId, error) => logFailure(logger, requestId, toStudioError(error)),
+  };
 }
 
 export function createApp(options: AppOptions): StudioApp {
@@ -48,30 +84,11 @@ export function createApp(options: AppOptions): StudioApp {
   const app = new Hono<AppEnv>();
   let draining = false;
 
-  const logError = (requestId: string, error: StudioError): void => {
-    if (error.code === 'internal') logger.error({ requestId, err: error.cause }, 'request failed');
-  };
-  const onGenerationEnd = (requestId: string, outcome: GenerationOutcome): void => {
-    const { usage, finishReason, error } = outcome;
-    logger.info(
-      {
-        requestId,
-        model: outcome.model,
-        inputTokens: usage?.inputTokens,
-        outputTokens: usage?.outputTokens,
-        finishReason: finishReason?.raw,
-        outcome: error === undefined ? 'completed' : toStudioError(error).code,
-        ms: Math.round(outcome.durationMs),
-      },
-      'generation',
-    );
-  };
-
   app.use(async (c, next) => {
     const startedAt = performance.now();
     const requestId = randomUUID();
     c.set('requestId', requestId);
-    c.set('wire', wireFor(c.req.path) ?? openaiWire);
+    c.set('wire', wireFor(c.req.path));
     c.header('X-Request-Id', requestId);
     try {
       if (draining && c.req.path !== '/health') throw new OverloadedError('Studio is shutting down; retry on another instance.');
@@ -90,18 +107,17 @@ export function createApp(options: AppOptions): StudioApp {
       throw new PayloadTooLargeError(options.maxBodyBytes);
     },
   });
-  const routes = openaiRoutes({
-    engine,
-    onGenerationEnd,
-    onStreamError: (requestId, error) => logError(requestId, toStudioError(error)),
-  });
-  for (const base of OPENAI_BASES) {
-    app.use(`${base}/*`, apiKeyAuth(options.apiKeys), limitBody);
-    app.route(base, routes);
-    for (const [path, methods] of Object.entries(OPENAI_ENDPOINTS)) {
-      app.all(`${base}${path}`, (c) => {
-        throw new MethodNotAllowedError(c.req.method, methods);
-      });
+  const observer = generationLog(logger);
+  for (const mount of mounts) {
+    const routes = mount.routes(engine, observer);
+    for (const base of mount.bases) {
+      app.use(`${base}/*`, apiKeyAuth(options.apiKeys), limitBody);
+      app.route(base, routes);
+      for (const [path, methods] of Object.entries(mount.endpoints)) {
+        app.all(`${base}${path}`, (c) => {
+          throw new MethodNotAllowedError(c.req.method, methods);
+        });
+      }
     }
   }
 
@@ -114,7 +130,7 @@ export function createApp(options: AppOptions): StudioApp {
     const requestId = c.get('requestId');
     // A client that went away reads nothing; 499 is what the access log shows.
     if (!isRenderable(error)) return c.body(null, 499 as never);
-    logError(requestId, error);
+    logFailure(logger, requestId, error);
     const { status, body } = c.get('wire').renderError(error, requestId);
     if (error instanceof MethodNotAllowedError) c.header('Allow', error.allowed.join(', '));
     if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));

@@ -12,6 +12,13 @@ export interface GenerationOutcome {
   readonly durationMs: number;
 }
 
+/** Hears how each generation ended; the usage ledger and the request log hang off this. */
+export interface GenerationObserver {
+  onEnd(requestId: string, outcome: GenerationOutcome): void;
+  /** An error that ended a stream after its first byte (never a client going away). */
+  onStreamError(requestId: string, error: unknown): void;
+}
+
 /**
  * Awaits the engine's first event, so a bad request or a model that does not exist throws here and
  * is answered with an HTTP status. The returned iterable replays that event, then the rest; when the

@@ -1,46 +1,31 @@
 // The OpenAI-compatible routes: chat completions (blocking and streamed) and the model list.
 import { Hono } from 'hono';
+import { collectGeneration } from '../core/collect-generation.js';
 import type { Engine } from '../core/engine.js';
-import type { GenerationEvent } from '../core/generation-event.js';
-import { completionIdentity, type CompletionIdentity } from '../protocols/openai/completion-identity.js';
+import { createChatStreamEncoder } from '../protocols/openai/chat-stream-encoder.js';
+import { completionIdentity } from '../protocols/openai/completion-identity.js';
 import { decodeChatRequest } from '../protocols/openai/decode-chat-request.js';
-import { encodeChatChunks, STREAM_DONE, type ChunkOptions } from '../protocols/openai/encode-chat-chunks.js';
 import { encodeChatCompletion } from '../protocols/openai/encode-chat-completion.js';
 import { encodeModelList } from '../protocols/openai/encode-models.js';
 import type { AppEnv } from './app-env.js';
-import { startGeneration, type GenerationOutcome } from './generation.js';
-import { openaiDataFrame, openaiWire } from './openai-wire.js';
+import type { GenerationObserver } from './generation.js';
+import { startGeneration } from './generation.js';
 import { readJsonBody } from './read-json-body.js';
 import { sseResponse } from './sse-response.js';
+import { streamFrames } from './stream-frames.js';
 
-export interface OpenAIRoutesOptions {
-  readonly engine: Engine;
-  readonly onGenerationEnd: (requestId: string, outcome: GenerationOutcome) => void;
-  readonly onStreamError: (requestId: string, error: unknown) => void;
-}
-
-async function* chunkFrames(identity: CompletionIdentity, options: ChunkOptions, events: AsyncIterable<GenerationEvent>): AsyncGenerator<string> {
-  for await (const event of events) {
-    for (const chunk of encodeChatChunks(identity, options, event)) yield openaiDataFrame(chunk);
-  }
-  yield openaiDataFrame(STREAM_DONE);
-}
-
-export function openaiRoutes({ engine, onGenerationEnd, onStreamError }: OpenAIRoutesOptions): Hono<AppEnv> {
+export function openaiRoutes(engine: Engine, observer: GenerationObserver): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
 
   routes.post('/chat/completions', async (c) => {
     const requestId = c.get('requestId');
     const call = decodeChatRequest(await readJsonBody(c));
-    const events = await startGeneration(engine, call.request, c.req.raw.signal, (outcome) => onGenerationEnd(requestId, outcome));
+    const events = await startGeneration(engine, call.request, c.req.raw.signal, (outcome) => observer.onEnd(requestId, outcome));
     const identity = completionIdentity(requestId, call.request.model);
-    if (!call.stream) return c.json(await encodeChatCompletion(identity, events));
-    return sseResponse(c, chunkFrames(identity, { includeUsage: call.includeUsage }, events), {
-      wire: openaiWire,
-      requestId,
-      contentType: 'text/event-stream; charset=utf-8',
-      onStreamError: (error) => onStreamError(requestId, error),
-    });
+    if (!call.stream) return c.json(encodeChatCompletion(identity, await collectGeneration(events)));
+    const encoder = createChatStreamEncoder(identity, { includeUsage: call.includeUsage }, requestId);
+    const frames = streamFrames(events, encoder, (error) => observer.onStreamError(requestId, error));
+    return sseResponse(c, frames, 'text/event-stream; charset=utf-8');
   });
 
   routes.get('/models', (c) => c.json(encodeModelList(engine.listModels())));

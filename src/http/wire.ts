@@ -7,9 +7,6 @@ export interface RenderedError {
 }
 
 export interface Wire {
-  readonly name: string;
   /** The body and status for an error answered before any response byte was sent. */
   renderError(error: RenderableError, requestId: string): RenderedError;
-  /** The SSE frame that reports an error once a stream has begun; the stream then closes. */
-  renderStreamError(error: RenderableError, requestId: string): string;
 }

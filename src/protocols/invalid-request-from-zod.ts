@@ -19,8 +19,7 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, param: string, body: unknown): string {
-  if (param !== '' && valueAt(body, issue.path) === undefined) return `Required parameter '${param}' is missing.`;
+function describeIssue(issue: z.core.$ZodIssue, param: string): string {
   // Messages written in a schema (ranges, Model Studio's own wording) are complete sentences already.
   if (issue.code === 'custom' || issue.code === 'too_small' || issue.code === 'too_big' || issue.message.includes(param)) return issue.message;
   return `Invalid value for '${param}': ${issue.message.replace(/\.$/, '')}.`;
@@ -30,5 +29,8 @@ export function invalidRequestFromZod(error: z.ZodError, body: unknown): Invalid
   const issue = error.issues[0];
   if (issue === undefined) return new InvalidRequestError('The request body is invalid.');
   const param = formatParamPath(issue.path);
-  return new InvalidRequestError(describeIssue(issue, param, body), param || undefined);
+  if (param !== '' && valueAt(body, issue.path) === undefined) {
+    return new InvalidRequestError(`Required parameter '${param}' is missing.`, param, { missing: true });
+  }
+  return new InvalidRequestError(describeIssue(issue, param), param || undefined);
 }

@@ -1,5 +1,15 @@
 // The embedded engine: one GGUF model, one context whose sequences serve concurrent requests.
-import { getLlama, LlamaLogLevel, resolveChatWrapper, type ChatWrapper, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaLogLevel,
+  resolveChatWrapper,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+  type SequenceEvaluateOptions,
+  type Token,
+} from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
 import { ClientAbortedError, ContextLengthExceededError, ModelNotFoundError } from '../../core/errors.js';
@@ -24,6 +34,34 @@ export interface LlamaEngineOptions {
   readonly gpu: 'auto' | false;
   /** Sampling used for whatever a request leaves unset. */
   readonly defaultSampling: SamplingOptions;
+}
+
+/** llama.cpp seeds are 32-bit; wires allow larger ones, which wrap around. */
+const SEED_RANGE = 2 ** 32;
+
+/**
+ * Unset controls are off (node-llama-cpp would otherwise apply its own top-k 40 and top-p 0.95).
+ * Penalties look at what this request generated, as the OpenAI and Model Studio APIs describe them.
+ */
+function evaluateOptions(sampling: SamplingOptions, generated: readonly Token[]): SequenceEvaluateOptions {
+  const { repetitionPenalty, presencePenalty, frequencyPenalty } = sampling;
+  const penalized = repetitionPenalty !== undefined || presencePenalty !== undefined || frequencyPenalty !== undefined;
+  return {
+    temperature: sampling.temperature ?? 0,
+    topP: sampling.topP ?? 1,
+    topK: sampling.topK ?? 0,
+    ...(sampling.seed === undefined ? {} : { seed: sampling.seed % SEED_RANGE }),
+    ...(penalized
+      ? {
+          repeatPenalty: {
+            punishTokens: () => generated.slice(),
+            penalty: repetitionPenalty ?? 1,
+            presencePenalty: presencePenalty ?? 0,
+            frequencyPenalty: frequencyPenalty ?? 0,
+          },
+        }
+      : {}),
+  };
 }
 
 export interface LlamaEngineStats {
@@ -105,28 +143,22 @@ export class LlamaEngine implements Engine {
     await sequence.clearHistory();
     yield { type: 'start', model: this.#info.id };
 
-    const sampling = { ...this.#options.defaultSampling, ...request.sampling };
     const decoder = new TokenTextDecoder((tokens) => this.#model.detokenize(tokens));
     const stopBuffer = new StopTextBuffer(request.stop);
-    let outputTokens = 0;
+    const generated: Token[] = [];
     let finishReason: FinishReason = { unified: 'stop', raw: 'eog' };
-    const tokens = sequence.evaluate(prompt, {
-      temperature: sampling.temperature ?? 0,
-      ...(sampling.topP === undefined ? {} : { topP: sampling.topP }),
-      ...(sampling.topK === undefined ? {} : { topK: sampling.topK }),
-      ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
-    });
+    const tokens = sequence.evaluate(prompt, evaluateOptions({ ...this.#options.defaultSampling, ...request.sampling }, generated));
     for await (const token of tokens) {
       if (signal.aborted) throw new ClientAbortedError();
-      outputTokens++;
+      generated.push(token);
       const step = stopBuffer.push(decoder.push(token));
-      if (step.emit) yield { type: 'text-delta', delta: step.emit };
+      if (step.emit) yield { type: 'text-delta', delta: step.emit, outputTokens: generated.length };
       if (step.stopped) {
         finishReason = { unified: 'stop', raw: 'stop-sequence' };
         break;
       }
-      if (outputTokens >= maxTokens) {
-        finishReason = { unified: 'length', raw: outputTokens >= room ? 'context-full' : 'max-tokens' };
+      if (generated.length >= maxTokens) {
+        finishReason = { unified: 'length', raw: generated.length >= room ? 'context-full' : 'max-tokens' };
         break;
       }
     }
@@ -135,10 +167,10 @@ export class LlamaEngine implements Engine {
       const rest = stopBuffer.push(decoder.flush());
       const tail = rest.stopped ? rest.emit : rest.emit + stopBuffer.flush();
       if (rest.stopped) finishReason = { unified: 'stop', raw: 'stop-sequence' };
-      if (tail) yield { type: 'text-delta', delta: tail };
+      if (tail) yield { type: 'text-delta', delta: tail, outputTokens: generated.length };
     }
     yield { type: 'finish', finishReason };
-    yield { type: 'usage', usage: { inputTokens: prompt.length, outputTokens } };
+    yield { type: 'usage', usage: { inputTokens: prompt.length, outputTokens: generated.length } };
   }
 
   async dispose(): Promise<void> {

@@ -9,9 +9,6 @@ export interface ChunkOptions {
   readonly includeUsage: boolean;
 }
 
-/** The text after the last chunk that tells openai clients the stream is complete. */
-export const STREAM_DONE = '[DONE]';
-
 /** The chunks (zero or more) one event becomes. */
 export function encodeChatChunks(identity: CompletionIdentity, options: ChunkOptions, event: GenerationEvent): object[] {
   const chunk = (choices: object[], usage: object | null = null): object => ({
