@@ -28,6 +28,9 @@ export interface ServeOptions {
   readonly showDownloadProgress?: boolean;
 }
 
+/** What Model Studio's Qwen models sample with when a request sets nothing. */
+const MODEL_STUDIO_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
+
 function modelNameFromPath(path: string): string {
   return basename(path).replace(/\.gguf$/i, '').toLowerCase();
 }
@@ -72,7 +75,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     parallel: config.parallel,
     threads: config.threads,
     gpu: config.gpu === 'off' ? false : 'auto',
-    defaultSampling: {},
+    defaultSampling: MODEL_STUDIO_SAMPLING,
   });
   const app = createApp({ engine: new EngineRouter([engine]), apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });

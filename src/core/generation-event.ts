@@ -17,7 +17,12 @@ export interface Usage {
 }
 
 export type GenerationEvent =
-  | { readonly type: 'start'; readonly model: string }
+  | {
+      readonly type: 'start';
+      readonly model: string;
+      /** Prompt tokens, when the engine knows them before generating. */
+      readonly inputTokens: number | undefined;
+    }
   | {
       readonly type: 'text-delta';
       readonly delta: string;

@@ -14,9 +14,11 @@ import {
   toStudioError,
   type StudioError,
 } from '../core/errors.js';
+import { renderDashScopeError } from '../protocols/dashscope/render-error.js';
 import { renderOpenAIError } from '../protocols/openai/render-error.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import type { AppEnv } from './app-env.js';
+import { dashscopeRoutes, TEXT_GENERATION_PATH } from './dashscope-routes.js';
 import type { GenerationObserver } from './generation.js';
 import { openaiRoutes } from './openai-routes.js';
 import type { Wire } from './wire.js';
@@ -45,10 +47,13 @@ interface Mount {
 }
 
 const openaiWire: Wire = { renderError: renderOpenAIError };
+const dashscopeWire: Wire = { renderError: renderDashScopeError };
 
 const mounts: readonly Mount[] = [
   // Model Studio's path, and `/v1`, the default base of many OpenAI tools.
   { bases: ['/compatible-mode/v1', '/v1'], wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'] } },
+  // The DashScope SDKs append `services/aigc/text-generation/generation` to this base.
+  { bases: ['/api/v1'], wire: dashscopeWire, routes: dashscopeRoutes, endpoints: { [TEXT_GENERATION_PATH]: ['POST'] } },
 ];
 
 function wireFor(path: string): Wire {

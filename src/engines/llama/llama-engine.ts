@@ -141,7 +141,7 @@ export class LlamaEngine implements Engine {
     using lease = await this.#pool.acquire(signal);
     const { sequence } = lease;
     await sequence.clearHistory();
-    yield { type: 'start', model: this.#info.id };
+    yield { type: 'start', model: this.#info.id, inputTokens: prompt.length };
 
     const decoder = new TokenTextDecoder((tokens) => this.#model.detokenize(tokens));
     const stopBuffer = new StopTextBuffer(request.stop);

@@ -1,0 +1,56 @@
+// The body of POST /api/v1/services/aigc/text-generation/generation as the DashScope SDKs and docs send it.
+import { z } from 'zod';
+
+const MAX_SEED = 9223372036854775807;
+const MAX_STOP_STRINGS = 16;
+
+const message = z.object({
+  role: z.enum(['system', 'user', 'assistant'], {
+    error: (issue) => (issue.input === undefined ? undefined : `Unsupported role ${JSON.stringify(issue.input)}: use system, user or assistant.`),
+  }),
+  content: z.string({ error: (issue) => (issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string.') }),
+});
+
+const input = z
+  .object({
+    messages: z.array(message).min(1, "[] is too short - 'input.messages'").nullish(),
+    prompt: z.string().nullish(),
+    /** The deprecated multi-turn form used with `prompt`. */
+    history: z.array(z.object({ user: z.string(), bot: z.string() })).nullish(),
+  })
+  .refine((value) => value.messages != null || value.prompt != null, {
+    error: 'Either "prompt" or "messages" must exist and cannot both be none',
+  });
+
+const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
+  error: `stop must be a string or a list of at most ${MAX_STOP_STRINGS} strings.`,
+});
+
+/** Unknown parameters pass through untouched: Model Studio ignores them, and so does Studio. */
+const parameters = z.looseObject({
+  result_format: z.enum(['text', 'message'], { error: 'result_format must be "text" or "message".' }).nullish(),
+  incremental_output: z.boolean().nullish(),
+  stream: z.boolean().nullish(),
+  temperature: z.number().min(0, 'Temperature should be in [0.0, 2.0)').lt(2, 'Temperature should be in [0.0, 2.0)').nullish(),
+  top_p: z.number().gt(0, 'Range of top_p should be (0.0, 1.0]').max(1, 'Range of top_p should be (0.0, 1.0]').nullish(),
+  top_k: z.number().int().min(0, 'Parameter top_k be greater than or equal to 0').nullish(),
+  seed: z.number().int().min(0, `Range of seed should be [0, ${MAX_SEED}]`).max(MAX_SEED, `Range of seed should be [0, ${MAX_SEED}]`).nullish(),
+  max_tokens: z.number().int().min(1, 'Range of max_tokens should be [1, ∞)').nullish(),
+  /** The Java SDK's legacy name for max_tokens. */
+  max_length: z.number().int().min(1, 'Range of max_length should be [1, ∞)').nullish(),
+  stop: stop.nullish(),
+  repetition_penalty: z.number().gt(0, 'Repetition_penalty should be greater than 0.0').nullish(),
+  presence_penalty: z.number().min(-2, 'Presence_penalty should be in [-2.0, 2.0]').max(2, 'Presence_penalty should be in [-2.0, 2.0]').nullish(),
+  frequency_penalty: z.number().min(-2, 'Frequency_penalty should be in [-2.0, 2.0]').max(2, 'Frequency_penalty should be in [-2.0, 2.0]').nullish(),
+  n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+});
+
+export const generationRequestSchema = z.object({
+  model: z.string().min(1, 'Model can not be empty.'),
+  input,
+  parameters: parameters.nullish(),
+  /** Some hand-written clients put `stream` at the top level. */
+  stream: z.boolean().nullish(),
+});
+
+export type GenerationRequestBody = z.infer<typeof generationRequestSchema>;
