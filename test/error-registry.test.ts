@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { dashscopeErrorTable } from '../src/protocols/dashscope/render-error.js';
 import { openaiErrorTable } from '../src/protocols/openai/render-error.js';
 import { errorCodes } from '../src/core/errors.js';
 
@@ -27,5 +28,14 @@ describe('the error registry', () => {
       expect(openai, code).toBe(`\`${mapping.code}\` (\`${mapping.type}\`)`);
     }
     expect(Object.keys(openaiErrorTable).sort()).toEqual(errorCodes.filter((code) => code !== 'client_aborted').sort());
+  });
+
+  it('maps every rendered code on the native wire exactly as documented, with the same status', () => {
+    for (const [code, mapping] of Object.entries(dashscopeErrorTable)) {
+      const [, , , status, , native] = docRow(code);
+      expect(status, code).toBe(String(mapping.status));
+      expect(native, code).toBe(`\`${mapping.code}\``);
+    }
+    expect(Object.keys(dashscopeErrorTable).sort()).toEqual(Object.keys(openaiErrorTable).sort());
   });
 });

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callGeneration, packetFinishReason, packetText, parseSse, type Packet } from '../support/dashscope-client.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { eventually, memoryLogger, startTestServer, type TestServer } from '../support/test-server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const messages = [
@@ -12,9 +12,10 @@ const greedy = { temperature: 0, seed: 7 };
 
 describe('native DashScope text generation', () => {
   let server: TestServer;
+  const logs = memoryLogger();
 
   beforeAll(async () => {
-    server = await startTestServer({ parallel: '2', ctx: '512' });
+    server = await startTestServer({ parallel: '2', ctx: '512' }, logs.logger);
   });
   afterAll(() => server?.close());
 
@@ -40,6 +41,8 @@ describe('native DashScope text generation', () => {
     expect(response.headers.get('x-request-id')).toBe(json.request_id);
     const prompt = server.engine.tokenizeMessages({ messages: messages as never }).length;
     expect(json.usage).toEqual({ input_tokens: prompt, output_tokens: 8, total_tokens: prompt + 8 });
+    const logged = logs.lines().filter((line) => line.requestId === json.request_id);
+    expect(logged.map((line) => line.msg).sort()).toEqual(['generation', 'request']);
   });
 
   it('answers with choices in the message format', async () => {
