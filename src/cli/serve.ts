@@ -91,6 +91,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   const { contextSize } = engine.listModels()[0] ?? { contextSize: config.ctx };
   print(`Studio is listening on ${url}`);
   print(`  OpenAI-compatible base URL: ${url}/compatible-mode/v1 (also ${url}/v1)`);
+  print(`  DashScope base URL: ${url}/api/v1`);
   print(`  model: ${modelName} (${modelPath}), context ${contextSize} tokens per request, ${config.parallel} at a time, chat template ${engine.chatTemplateName}`);
   print(`  auth: ${config.apiKeys.length > 0 ? `on (${config.apiKeys.length} key${config.apiKeys.length === 1 ? '' : 's'})` : 'off (loopback only)'}`);
 

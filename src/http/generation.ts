@@ -1,6 +1,7 @@
 // Starts a generation so request errors surface before any response byte, and reports how it ended.
 import type { ChatRequest } from '../core/chat-request.js';
 import type { Engine } from '../core/engine.js';
+import { ClientAbortedError } from '../core/errors.js';
 import type { FinishReason, GenerationEvent, Usage } from '../core/generation-event.js';
 
 export interface GenerationOutcome {
@@ -58,7 +59,8 @@ export async function startGeneration(
       throw thrown;
     } finally {
       await iterator.return?.();
-      end(error ?? (finishReason === undefined ? 'stopped early' : undefined));
+      // A consumer only stops before the finish when its client has gone away.
+      end(error ?? (finishReason === undefined ? new ClientAbortedError() : undefined));
     }
   }
   return replay();

@@ -75,6 +75,7 @@ describe('the studio command line', () => {
     expect(banner).toContain('model: tiny');
     expect(banner).toContain('context 1024 tokens');
     expect(banner).toContain('chat template Qwen');
+    expect(banner).toContain(`DashScope base URL: ${url}/api/v1`);
     expect(banner).toContain('auth: on (2 keys)');
 
     const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'sk-b', maxRetries: 0 });
