@@ -1,10 +1,47 @@
 // The neutral chat request every wire format decodes into and every engine consumes.
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+/** A JSON Schema document, as clients send it for tool parameters and structured output. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
 
-export interface ChatMessage {
-  readonly role: ChatRole;
-  readonly content: string;
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  /** The arguments as JSON text, exactly as the model wrote them. */
+  readonly arguments: string;
+}
+
+export type ChatMessage =
+  | { readonly role: 'system' | 'user'; readonly content: string }
+  | {
+      readonly role: 'assistant';
+      readonly content: string;
+      readonly toolCalls?: readonly ToolCall[];
+      /** The last message only: a start of the reply that the model continues (Model Studio's partial mode). */
+      readonly partial?: boolean;
+    }
+  | { readonly role: 'tool'; readonly content: string; readonly toolCallId: string };
+
+export type ChatRole = ChatMessage['role'];
+
+export interface ToolDefinition {
+  readonly name: string;
+  readonly description?: string;
+  /** JSON Schema of the arguments object. */
+  readonly parameters: JsonSchema;
+}
+
+/** `auto`: the model decides; `none`: never call; `required`: call one of the tools; `{name}`: call that one. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
+
+export type ResponseFormat =
+  | { readonly type: 'text' }
+  | { readonly type: 'json_object' }
+  | { readonly type: 'json_schema'; readonly schema: JsonSchema };
+
+export interface ThinkingOptions {
+  readonly enabled: boolean;
+  /** Most reasoning tokens before the answer is forced to begin. */
+  readonly budgetTokens?: number;
 }
 
 /** Sampling controls; an absent field means "the engine's default". */
@@ -30,4 +67,13 @@ export interface ChatRequest {
   readonly maxTokens?: number;
   /** Texts that end generation; the matched text is never returned. */
   readonly stop: readonly string[];
+  readonly tools?: readonly ToolDefinition[];
+  /** Absent: `auto` when there are tools. */
+  readonly toolChoice?: ToolChoice;
+  /** Whether the model may answer with several calls at once (default: one). */
+  readonly parallelToolCalls?: boolean;
+  /** Absent: free text. */
+  readonly responseFormat?: ResponseFormat;
+  /** Absent: the model's own default. */
+  readonly thinking?: ThinkingOptions;
 }

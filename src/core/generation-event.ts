@@ -1,4 +1,5 @@
 // The neutral stream of events an engine yields for one request (modelled on the AI SDK's stream parts).
+import type { ToolCall } from './chat-request.js';
 
 export type UnifiedFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
 
@@ -14,6 +15,8 @@ export interface Usage {
   readonly outputTokens: number | undefined;
   /** Prompt tokens served from a cache rather than evaluated; part of `inputTokens`. */
   readonly cachedInputTokens?: number | undefined;
+  /** Tokens spent thinking; part of `outputTokens`. */
+  readonly reasoningTokens?: number | undefined;
 }
 
 export type GenerationEvent =
@@ -27,6 +30,19 @@ export type GenerationEvent =
       readonly type: 'text-delta';
       readonly delta: string;
       /** Tokens generated so far, including any whose text is still held back. */
+      readonly outputTokens: number;
+    }
+  | {
+      readonly type: 'reasoning-delta';
+      readonly delta: string;
+      /** Tokens generated so far, reasoning included. */
+      readonly outputTokens: number;
+    }
+  | {
+      readonly type: 'tool-call';
+      /** Position among this answer's calls, from 0. */
+      readonly index: number;
+      readonly call: ToolCall;
       readonly outputTokens: number;
     }
   | { readonly type: 'finish'; readonly finishReason: FinishReason }

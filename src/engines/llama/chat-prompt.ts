@@ -1,24 +1,116 @@
 // Renders a chat with the model's own chat template into the exact tokens the model will evaluate.
-import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
-import type { ChatMessage } from '../../core/chat-request.js';
+import {
+  LlamaText,
+  SpecialTokensText,
+  type ChatHistoryItem,
+  type ChatModelFunctionCall,
+  type ChatModelFunctions,
+  type ChatModelResponse,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp';
+import type { ChatMessage, ChatRequest, ToolCall } from '../../core/chat-request.js';
+import { InvalidRequestError } from '../../core/errors.js';
+import type { ChatFormat } from './chat-format.js';
+import type { ResponseState } from './response-parser.js';
 
-function toHistoryItem(message: ChatMessage): ChatHistoryItem {
-  switch (message.role) {
-    case 'system':
-      return { type: 'system', text: message.content };
-    case 'user':
-      return { type: 'user', text: message.content };
-    case 'assistant':
-      return { type: 'model', response: [message.content] };
+export interface PromptPlan {
+  readonly tokens: Token[];
+  /** Where the reply starts: inside a tool call when the prompt opened one. */
+  readonly initialState: ResponseState;
+  /** The model is free to think before it answers. */
+  readonly thinking: boolean;
+  /** Tools the model was shown. */
+  readonly toolsOffered: boolean;
+}
+
+function parseArguments(call: ToolCall): unknown {
+  try {
+    return JSON.parse(call.arguments);
+  } catch (error) {
+    throw new InvalidRequestError(`The arguments of tool call ${call.id} are not valid JSON.`, undefined, { cause: error });
   }
+}
+
+/** Tool results follow the assistant message that made the calls; the template shows each call with its result. */
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const results = new Map<string, string>();
+  for (const message of messages) if (message.role === 'tool') results.set(message.toolCallId, message.content);
+  const answered = new Set<string>();
+  const history: ChatHistoryItem[] = [];
+  for (const message of messages) {
+    if (message.role === 'tool') {
+      if (!answered.has(message.toolCallId)) {
+        throw new InvalidRequestError(`The tool message for ${message.toolCallId} does not follow an assistant message with that tool call.`, 'messages');
+      }
+    } else if (message.role === 'assistant') {
+      const calls = (message.toolCalls ?? []).map((call): ChatModelFunctionCall => {
+        const result = results.get(call.id);
+        if (result === undefined) throw new InvalidRequestError(`Tool call ${call.id} has no tool message with its result.`, 'messages');
+        answered.add(call.id);
+        return { type: 'functionCall', name: call.name, params: parseArguments(call), result };
+      });
+      const response: ChatModelResponse['response'] = [...(message.content === '' ? [] : [message.content]), ...calls];
+      history.push({ type: 'model', response });
+    } else {
+      history.push({ type: message.role, text: message.content });
+    }
+  }
+  return history;
+}
+
+function availableFunctions(request: ChatRequest): ChatModelFunctions | undefined {
+  if (request.tools === undefined || request.tools.length === 0 || request.toolChoice === 'none') return undefined;
+  return Object.fromEntries(
+    request.tools.map((tool) => [tool.name, { ...(tool.description === undefined ? {} : { description: tool.description }), params: tool.parameters as never }]),
+  );
+}
+
+/**
+ * The start of the reply a partial assistant message gives: its thought (written with the format's
+ * tags) becomes a thought segment, so the template writes it as the model would have.
+ */
+function partialResponse(content: string, format: ChatFormat): { response: ChatModelResponse['response']; initialState: ResponseState } {
+  const tags = format.tags;
+  const start = content.trimStart();
+  if (tags === undefined || !format.canThink || !start.startsWith(tags.thinkOpen)) return { response: [content], initialState: 'answer' };
+  const thought = start.slice(tags.thinkOpen.length);
+  const close = thought.indexOf(tags.thinkClose);
+  if (close === -1) return { response: [{ type: 'segment', segmentType: 'thought', text: thought.trim(), ended: false }], initialState: 'reasoning' };
+  const answer = thought.slice(close + tags.thinkClose.length).trimStart();
+  return {
+    response: [{ type: 'segment', segmentType: 'thought', text: thought.slice(0, close).trim(), ended: true }, ...(answer === '' ? [] : [answer])],
+    initialState: 'answer',
+  };
+}
+
+/** A forced call (`required` or a named tool) is written by the prompt up to its opening tag. */
+export function isForcedToolCall(request: ChatRequest): boolean {
+  return (request.tools?.length ?? 0) > 0 && (request.toolChoice === 'required' || typeof request.toolChoice === 'object');
 }
 
 /**
  * The history ends with an empty model turn so the template opens the assistant's reply. Message
- * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn.
+ * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. Thinking
+ * is off whenever the reply's shape is forced (structured output, a forced tool call), because a
+ * grammar then governs the reply from its first token.
  */
-export function tokenizeChat(model: LlamaModel, chatWrapper: ChatWrapper, messages: readonly ChatMessage[]): Token[] {
-  const chatHistory: ChatHistoryItem[] = [...messages.map(toHistoryItem), { type: 'model', response: [] }];
-  const { contextText } = chatWrapper.generateContextState({ chatHistory });
-  return contextText.tokenize(model.tokenizer);
+export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatRequest): PromptPlan {
+  const functions = availableFunctions(request);
+  if (functions !== undefined && format.tags === undefined) {
+    throw new InvalidRequestError(`The model ${request.model} does not support tools.`, 'tools');
+  }
+  const forced = isForcedToolCall(request);
+  const last = request.messages.at(-1);
+  const partial = last?.role === 'assistant' && last.partial === true ? partialResponse(last.content, format) : undefined;
+  const history = toHistory(partial === undefined ? request.messages : request.messages.slice(0, -1));
+  // A reply that already opened a thought goes on thinking, whatever the request's default.
+  const structured = request.responseFormat !== undefined && request.responseFormat.type !== 'text';
+  const thinking = partial?.initialState === 'reasoning' || (format.canThink && !forced && !structured && (request.thinking?.enabled ?? true));
+  const wrapper = thinking ? format.wrapper : format.noThinkWrapper;
+  const chatHistory: ChatHistoryItem[] = [...history, { type: 'model', response: partial?.response ?? [] }];
+  const { contextText } = wrapper.generateContextState({ chatHistory, ...(functions === undefined ? {} : { availableFunctions: functions }) });
+  const prompt = forced && format.tags !== undefined ? LlamaText([contextText, new SpecialTokensText(`${format.tags.toolCallOpen}\n`)]) : contextText;
+  const initialState = forced ? 'tool-call' : (partial?.initialState ?? 'answer');
+  return { tokens: prompt.tokenize(model.tokenizer), initialState, thinking, toolsOffered: functions !== undefined };
 }

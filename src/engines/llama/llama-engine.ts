@@ -1,23 +1,26 @@
 // The embedded engine: one GGUF model, one context whose sequences serve concurrent requests.
 import {
   getLlama,
+  LlamaGrammarEvaluationState,
   LlamaLogLevel,
-  resolveChatWrapper,
-  type ChatWrapper,
+  LlamaText,
+  SpecialTokensText,
+  type GbnfJsonSchema,
   type Llama,
   type LlamaContext,
+  type LlamaGrammar,
   type LlamaModel,
-  type SequenceEvaluateOptions,
   type Token,
 } from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
-import { ClientAbortedError, ContextLengthExceededError, ModelNotFoundError } from '../../core/errors.js';
-import type { FinishReason, GenerationEvent } from '../../core/generation-event.js';
-import { StopTextBuffer } from '../../lib/stop-text-buffer.js';
-import { tokenizeChat } from './chat-prompt.js';
+import { ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
+import type { GenerationEvent } from '../../core/generation-event.js';
+import { resolveChatFormat, type ChatFormat } from './chat-format.js';
+import { isForcedToolCall, planPrompt } from './chat-prompt.js';
+import { generateReply } from './generate-reply.js';
+import { toGrammarSchema } from './grammar-schema.js';
 import { SequencePool } from './sequence-pool.js';
-import { TokenTextDecoder } from './token-text-decoder.js';
 
 export interface LlamaEngineOptions {
   /** Local GGUF file. */
@@ -36,38 +39,24 @@ export interface LlamaEngineOptions {
   readonly defaultSampling: SamplingOptions;
 }
 
-/** llama.cpp seeds are 32-bit; wires allow larger ones, which wrap around. */
-const SEED_RANGE = 2 ** 32;
-
-/**
- * Unset controls are off (node-llama-cpp would otherwise apply its own top-k 40 and top-p 0.95).
- * Penalties look at what this request generated, as the OpenAI and Model Studio APIs describe them.
- */
-function evaluateOptions(sampling: SamplingOptions, generated: readonly Token[]): SequenceEvaluateOptions {
-  const { repetitionPenalty, presencePenalty, frequencyPenalty } = sampling;
-  const penalized = repetitionPenalty !== undefined || presencePenalty !== undefined || frequencyPenalty !== undefined;
-  return {
-    temperature: sampling.temperature ?? 0,
-    topP: sampling.topP ?? 1,
-    topK: sampling.topK ?? 0,
-    ...(sampling.seed === undefined ? {} : { seed: sampling.seed % SEED_RANGE }),
-    ...(penalized
-      ? {
-          repeatPenalty: {
-            punishTokens: () => generated.slice(),
-            penalty: repetitionPenalty ?? 1,
-            presencePenalty: presencePenalty ?? 0,
-            frequencyPenalty: frequencyPenalty ?? 0,
-          },
-        }
-      : {}),
-  };
-}
-
 export interface LlamaEngineStats {
   readonly sequences: number;
   readonly sequencesInUse: number;
   readonly waiting: number;
+}
+
+/** The JSON the grammar of a forced call admits: `{"name": <a tool>, "arguments": <its parameters>}`. */
+function forcedCallSchema(request: ChatRequest): GbnfJsonSchema {
+  const choice = request.toolChoice;
+  const tools = (request.tools ?? []).filter((tool) => typeof choice !== 'object' || tool.name === choice.name);
+  if (tools.length === 0) throw new InvalidRequestError('tool_choice names a function that is not among the tools.', 'tool_choice');
+  const calls = tools.map((tool) => ({
+    type: 'object',
+    properties: { name: { const: tool.name }, arguments: toGrammarSchema(tool.parameters, `parameters of tool ${tool.name}`) },
+    required: ['name', 'arguments'],
+    additionalProperties: false,
+  }));
+  return (calls.length === 1 ? calls[0] : { oneOf: calls }) as GbnfJsonSchema;
 }
 
 export class LlamaEngine implements Engine {
@@ -76,7 +65,8 @@ export class LlamaEngine implements Engine {
   readonly #llama: Llama;
   readonly #model: LlamaModel;
   readonly #context: LlamaContext;
-  readonly #chatWrapper: ChatWrapper;
+  readonly #format: ChatFormat;
+  readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #info: ModelInfo;
   #disposed = false;
@@ -86,8 +76,9 @@ export class LlamaEngine implements Engine {
     this.#llama = llama;
     this.#model = model;
     this.#context = context;
-    // Resolving the wrapper blocks the event loop for a while, so it is done once per model.
-    this.#chatWrapper = resolveChatWrapper(model);
+    this.#format = resolveChatFormat(model);
+    const tags = this.#format.tags;
+    this.#thinkCloseTokens = tags === undefined ? [] : LlamaText(new SpecialTokensText(`\n${tags.thinkClose}\n\n`)).tokenize(model.tokenizer);
     this.#pool = new SequencePool(context);
     this.#info = { id: options.modelName, contextSize: context.contextSize, ownedBy: 'studio', created: Math.floor(Date.now() / 1000) };
   }
@@ -110,7 +101,7 @@ export class LlamaEngine implements Engine {
 
   /** The chat wrapper chosen from the model's chat template (e.g. `Qwen`). */
   get chatTemplateName(): string {
-    return this.#chatWrapper.wrapperName;
+    return this.#format.wrapper.wrapperName;
   }
 
   get disposed(): boolean {
@@ -125,52 +116,51 @@ export class LlamaEngine implements Engine {
     return [this.#info];
   }
 
-  /** Exactly the tokens a request's messages become once formatted with the chat template. */
-  tokenizeMessages(request: Pick<ChatRequest, 'messages'>): Token[] {
-    return tokenizeChat(this.#model, this.#chatWrapper, request.messages);
+  /** Exactly the tokens a request becomes once formatted with the chat template. */
+  tokenizeMessages(request: Pick<ChatRequest, 'messages'> & Partial<ChatRequest>): Token[] {
+    return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }).tokens;
   }
 
   async *generate(request: ChatRequest, { signal }: GenerateOptions): AsyncGenerator<GenerationEvent> {
     if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
-    const prompt = this.tokenizeMessages(request);
+    const plan = planPrompt(this.#model, this.#format, request);
     const contextSize = this.#context.contextSize;
-    if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize);
-    const room = contextSize - prompt.length;
-    const maxTokens = Math.min(request.maxTokens ?? room, room);
+    if (plan.tokens.length >= contextSize) throw new ContextLengthExceededError(plan.tokens.length, contextSize);
+    const room = contextSize - plan.tokens.length;
+    const grammar = await this.#grammarFor(request);
 
     using lease = await this.#pool.acquire(signal);
-    const { sequence } = lease;
-    await sequence.clearHistory();
-    yield { type: 'start', model: this.#info.id, inputTokens: prompt.length };
+    await lease.sequence.clearHistory();
+    yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
+    yield* generateReply({
+      sequence: lease.sequence,
+      plan,
+      tags: this.#format.tags,
+      detokenize: (tokens) => this.#model.detokenize(tokens),
+      sampling: { ...this.#options.defaultSampling, ...request.sampling },
+      grammar: grammar === undefined ? undefined : new LlamaGrammarEvaluationState({ model: this.#model, grammar }),
+      maxTokens: Math.min(request.maxTokens ?? room, room),
+      limitedByContext: (request.maxTokens ?? room) >= room,
+      stop: request.stop,
+      thinkingBudget: request.thinking?.budgetTokens,
+      thinkCloseTokens: this.#thinkCloseTokens,
+      singleToolCall: request.parallelToolCalls !== true,
+      signal,
+    });
+  }
 
-    const decoder = new TokenTextDecoder((tokens) => this.#model.detokenize(tokens));
-    const stopBuffer = new StopTextBuffer(request.stop);
-    const generated: Token[] = [];
-    let finishReason: FinishReason = { unified: 'stop', raw: 'eog' };
-    const tokens = sequence.evaluate(prompt, evaluateOptions({ ...this.#options.defaultSampling, ...request.sampling }, generated));
-    for await (const token of tokens) {
-      if (signal.aborted) throw new ClientAbortedError();
-      generated.push(token);
-      const step = stopBuffer.push(decoder.push(token));
-      if (step.emit) yield { type: 'text-delta', delta: step.emit, outputTokens: generated.length };
-      if (step.stopped) {
-        finishReason = { unified: 'stop', raw: 'stop-sequence' };
-        break;
-      }
-      if (generated.length >= maxTokens) {
-        finishReason = { unified: 'length', raw: generated.length >= room ? 'context-full' : 'max-tokens' };
-        break;
-      }
+  /** The grammar that shapes the reply, if the request forces one; bad schemas are rejected before any work. */
+  async #grammarFor(request: ChatRequest): Promise<LlamaGrammar | undefined> {
+    const format = request.responseFormat;
+    try {
+      if (isForcedToolCall(request)) return await this.#llama.createGrammarForJsonSchema<GbnfJsonSchema>(forcedCallSchema(request));
+      if (format?.type === 'json_object') return await this.#llama.getGrammarFor('json');
+      if (format?.type === 'json_schema') return await this.#llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(format.schema, 'response_format schema'));
+      return undefined;
+    } catch (error) {
+      if (error instanceof InvalidRequestError) throw error;
+      throw new InvalidRequestError(`The schema cannot be turned into a grammar: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
     }
-    if (signal.aborted) throw new ClientAbortedError();
-    if (finishReason.raw !== 'stop-sequence') {
-      const rest = stopBuffer.push(decoder.flush());
-      const tail = rest.stopped ? rest.emit : rest.emit + stopBuffer.flush();
-      if (rest.stopped) finishReason = { unified: 'stop', raw: 'stop-sequence' };
-      if (tail) yield { type: 'text-delta', delta: tail, outputTokens: generated.length };
-    }
-    yield { type: 'finish', finishReason };
-    yield { type: 'usage', usage: { inputTokens: prompt.length, outputTokens: generated.length } };
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,10 @@
 // Decodes a native DashScope generation body into the neutral ChatRequest plus the wire's own options.
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
+import { InvalidRequestError } from '../../core/errors.js';
+import { checkChatRules, type ChatRuleParams } from '../check-chat-rules.js';
 import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
+import { toAssistantMessage } from '../message-schemas.js';
+import { decodeFeatures, decodePenalties } from '../shared-parameters.js';
 import { generationRequestSchema, type GenerationRequestBody } from './generation-request-schema.js';
 
 export type ResultFormat = 'text' | 'message';
@@ -21,17 +25,55 @@ export interface StreamHints {
   readonly acceptsEventStream: boolean;
 }
 
+type Input = GenerationRequestBody['input'];
+
 /** top_k values above this switch top-k off, as Model Studio documents. */
 const TOP_K_OFF_ABOVE = 100;
 
+function toMessage(message: NonNullable<Input['messages']>[number]): ChatMessage {
+  switch (message.role) {
+    case 'assistant':
+      return toAssistantMessage(message.content ?? '', message.tool_calls, message.partial);
+    case 'tool':
+      return { role: 'tool', content: message.content, toolCallId: message.tool_call_id };
+    default:
+      return { role: message.role, content: message.content };
+  }
+}
+
 /** `history` pairs, then `messages`, then `prompt` as the last user turn. */
-function toMessages(input: GenerationRequestBody['input']): ChatMessage[] {
+function toMessages(input: Input): ChatMessage[] {
   const history = (input.history ?? []).flatMap(({ user, bot }): ChatMessage[] => [
     { role: 'user', content: user },
     { role: 'assistant', content: bot },
   ]);
   const prompt: ChatMessage[] = input.prompt == null ? [] : [{ role: 'user', content: input.prompt }];
-  return [...history, ...(input.messages ?? []), ...prompt];
+  return [...history, ...(input.messages ?? []).map(toMessage), ...prompt];
+}
+
+/** Tool messages sit among `input.messages`, after the two turns of each `history` pair. */
+function ruleParams(input: Input): ChatRuleParams {
+  const offset = 2 * (input.history?.length ?? 0);
+  return {
+    toolChoice: 'parameters.tool_choice',
+    responseFormat: 'parameters.response_format',
+    messages: 'input',
+    toolCallId: (index) => `input.messages[${index - offset}].tool_call_id`,
+  };
+}
+
+/** The native wire's own demands on tools and thinking, checked before the rules both wires share. */
+function checkNativeRules({ request, stream, resultFormat, incrementalOutput }: DashScopeCall): void {
+  const thinking = request.thinking?.enabled === true;
+  if (resultFormat !== 'message' && thinking) {
+    throw new InvalidRequestError('The result_format parameter must be "message" when enable_thinking is true', 'parameters.result_format');
+  }
+  if (resultFormat !== 'message' && request.tools !== undefined) {
+    throw new InvalidRequestError('The result_format parameter must be "message" when tools are given', 'parameters.result_format');
+  }
+  if (stream && thinking && !incrementalOutput) {
+    throw new InvalidRequestError('The incremental_output parameter must be "true" when enable_thinking is true', 'parameters.incremental_output');
+  }
 }
 
 export function decodeGenerationRequest(body: unknown, hints: StreamHints): DashScopeCall {
@@ -49,17 +91,19 @@ export function decodeGenerationRequest(body: unknown, hints: StreamHints): Dash
       ...(parameters.top_p == null ? {} : { topP: parameters.top_p }),
       ...(parameters.top_k == null ? {} : { topK: parameters.top_k > TOP_K_OFF_ABOVE ? 0 : parameters.top_k }),
       ...(parameters.seed == null ? {} : { seed: parameters.seed }),
-      ...(parameters.repetition_penalty == null ? {} : { repetitionPenalty: parameters.repetition_penalty }),
-      ...(parameters.presence_penalty == null ? {} : { presencePenalty: parameters.presence_penalty }),
-      ...(parameters.frequency_penalty == null ? {} : { frequencyPenalty: parameters.frequency_penalty }),
+      ...decodePenalties(parameters),
     },
     ...(maxTokens === undefined ? {} : { maxTokens }),
     stop: typeof stop === 'string' ? [stop] : stop,
+    ...decodeFeatures(parameters),
   };
-  return {
+  const call: DashScopeCall = {
     request,
     stream: hints.sseHeader || hints.acceptsEventStream || parameters.stream === true || stream === true,
     resultFormat: parameters.result_format ?? 'text',
     incrementalOutput: parameters.incremental_output ?? false,
   };
+  checkNativeRules(call);
+  checkChatRules(request, ruleParams(input));
+  return call;
 }

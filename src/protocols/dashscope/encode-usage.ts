@@ -6,6 +6,8 @@ export interface DashScopeUsage {
   readonly output_tokens: number | undefined;
   readonly total_tokens: number | undefined;
   readonly prompt_tokens_details?: { readonly cached_tokens: number };
+  /** Thinking tokens, part of `output_tokens`. */
+  readonly output_tokens_details?: { readonly reasoning_tokens: number };
 }
 
 export function encodeUsage(usage: Usage): DashScopeUsage {
@@ -14,5 +16,6 @@ export function encodeUsage(usage: Usage): DashScopeUsage {
     output_tokens: usage.outputTokens,
     total_tokens: totalTokens(usage),
     ...(usage.cachedInputTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } }),
+    ...(usage.reasoningTokens === undefined ? {} : { output_tokens_details: { reasoning_tokens: usage.reasoningTokens } }),
   };
 }

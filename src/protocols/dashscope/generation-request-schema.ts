@@ -1,15 +1,18 @@
 // The body of POST /api/v1/services/aigc/text-generation/generation as the DashScope SDKs and docs send it.
 import { z } from 'zod';
+import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
+import { sharedParameterShape } from '../shared-parameters.js';
 
 const MAX_SEED = 9223372036854775807;
 const MAX_STOP_STRINGS = 16;
 
-const message = z.object({
-  role: z.enum(['system', 'user', 'assistant'], {
-    error: (issue) => (issue.input === undefined ? undefined : `Unsupported role ${JSON.stringify(issue.input)}: use system, user or assistant.`),
-  }),
-  content: z.string({ error: (issue) => (issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string.') }),
-});
+const content = z.string({ error: (issue) => (issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string.') });
+
+const message = z.discriminatedUnion(
+  'role',
+  [z.object({ role: z.enum(['system', 'user']), content }), assistantMessageSchema(content), toolMessageSchema(content)],
+  { error: unsupportedRole('system, user, assistant or tool') },
+);
 
 const input = z
   .object({
@@ -23,7 +26,7 @@ const input = z
   });
 
 const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
-  error: `stop must be a string or a list of at most ${MAX_STOP_STRINGS} strings.`,
+  error: `stop must be a string or a list of at most ${MAX_STOP_STRINGS} strings; token ids are not supported.`,
 });
 
 /** Unknown parameters pass through untouched: Model Studio ignores them, and so does Studio. */
@@ -39,10 +42,8 @@ const parameters = z.looseObject({
   /** The Java SDK's legacy name for max_tokens. */
   max_length: z.number().int().min(1, 'Range of max_length should be [1, ∞)').nullish(),
   stop: stop.nullish(),
-  repetition_penalty: z.number().gt(0, 'Repetition_penalty should be greater than 0.0').nullish(),
-  presence_penalty: z.number().min(-2, 'Presence_penalty should be in [-2.0, 2.0]').max(2, 'Presence_penalty should be in [-2.0, 2.0]').nullish(),
-  frequency_penalty: z.number().min(-2, 'Frequency_penalty should be in [-2.0, 2.0]').max(2, 'Frequency_penalty should be in [-2.0, 2.0]').nullish(),
   n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+  ...sharedParameterShape,
 });
 
 export const generationRequestSchema = z.object({

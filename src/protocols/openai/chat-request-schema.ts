@@ -1,5 +1,7 @@
 // The request body of POST /chat/completions as the openai SDKs and Model Studio's compatible mode send it.
 import { z } from 'zod';
+import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
+import { sharedParameterShape } from '../shared-parameters.js';
 
 const MAX_SEED = 2 ** 31 - 1;
 
@@ -9,13 +11,11 @@ const content = z.union([z.string(), z.array(textPart)], {
   error: 'content must be a string or an array of text parts ({"type":"text","text":"…"}).',
 });
 
-const message = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant'], {
-    error: (issue) =>
-      issue.input === undefined ? undefined : `Unsupported role ${JSON.stringify(issue.input)}: use system, user or assistant.`,
-  }),
-  content,
-});
+const message = z.discriminatedUnion(
+  'role',
+  [z.object({ role: z.enum(['system', 'developer', 'user']), content }), assistantMessageSchema(content), toolMessageSchema(content)],
+  { error: unsupportedRole('system, user, assistant or tool') },
+);
 
 const MAX_STOP_STRINGS = 16;
 const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
@@ -40,6 +40,8 @@ export const chatRequestSchema = z.object({
   max_completion_tokens: z.number().int().min(1, 'Range of max_completion_tokens should be [1, ∞)').nullish(),
   stop: stop.nullish(),
   n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+  /** Model Studio's extensions (`enable_thinking`, `repetition_penalty`, …) arrive at the top level too. */
+  ...sharedParameterShape,
 });
 
 export type ChatRequestBody = z.infer<typeof chatRequestSchema>;

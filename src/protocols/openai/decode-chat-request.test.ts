@@ -4,6 +4,23 @@ import { decodeChatRequest } from './decode-chat-request.js';
 
 const base = { model: 'qwen-plus', messages: [{ role: 'user', content: 'hi' }] };
 
+const weather = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'Look up weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
+const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Hangzhou"}' } };
+
+/** The InvalidRequestError a body is rejected with. */
+function rejection(body: object): InvalidRequestError {
+  try {
+    decodeChatRequest(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    return error as InvalidRequestError;
+  }
+  return expect.unreachable('the body was accepted');
+}
+
 describe('decodeChatRequest', () => {
   it('decodes the minimal request with nothing set', () => {
     expect(decodeChatRequest(base)).toEqual({
@@ -25,6 +42,160 @@ describe('decodeChatRequest', () => {
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'ab' },
     ]);
+  });
+
+  it('maps the penalties onto sampling', () => {
+    const { request } = decodeChatRequest({ ...base, presence_penalty: 1.5, frequency_penalty: -0.5, repetition_penalty: 1.1 });
+    expect(request.sampling).toEqual({ presencePenalty: 1.5, frequencyPenalty: -0.5, repetitionPenalty: 1.1 });
+  });
+
+  it.each([
+    [{ presence_penalty: 2.5 }, 'presence_penalty', 'Presence_penalty should be in [-2.0, 2.0]'],
+    [{ frequency_penalty: -3 }, 'frequency_penalty', 'Frequency_penalty should be in [-2.0, 2.0]'],
+    [{ repetition_penalty: 0 }, 'repetition_penalty', 'Repetition_penalty should be greater than 0.0'],
+  ])('rejects a penalty out of range: %j', (fields, param, message) => {
+    expect(rejection({ ...base, ...fields })).toMatchObject({ param, message });
+  });
+
+  it('carries tools, tool_choice and parallel_tool_calls', () => {
+    const { request } = decodeChatRequest({ ...base, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: true });
+    expect(request.tools).toEqual([{ name: 'get_weather', description: 'Look up weather', parameters: weather.function.parameters }]);
+    expect(request.toolChoice).toEqual({ name: 'get_weather' });
+    expect(request.parallelToolCalls).toBe(true);
+  });
+
+  it('gives a tool with no parameters, or {}, an empty object schema', () => {
+    const bare = (parameters?: object) => ({ type: 'function', function: { name: 'now', ...(parameters === undefined ? {} : { parameters }) } });
+    const { request } = decodeChatRequest({ ...base, tools: [bare(), bare({})] });
+    const noArguments = { name: 'now', parameters: { type: 'object', properties: {} } };
+    expect(request.tools).toEqual([noArguments, noArguments]);
+  });
+
+  it.each(['auto', 'none', 'required'])('passes tool_choice %s through', (choice) => {
+    expect(decodeChatRequest({ ...base, tools: [weather], tool_choice: choice }).request.toolChoice).toBe(choice);
+  });
+
+  it('leaves tools out when the list is empty', () => {
+    expect(decodeChatRequest({ ...base, tools: [] }).request).not.toHaveProperty('tools');
+  });
+
+  it('rejects a tool_choice that names a function not among the tools', () => {
+    const error = rejection({ ...base, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_time' } } });
+    expect(error).toMatchObject({ param: 'tool_choice', message: `'tool_choice' names the function "get_time", which is not among the 'tools'.` });
+  });
+
+  it('rejects a tool_choice that forces a call when there are no tools', () => {
+    expect(rejection({ ...base, tool_choice: 'required' })).toMatchObject({ param: 'tool_choice', message: "'tool_choice' is only allowed when 'tools' are specified." });
+  });
+
+  it('rejects a tool_choice of an unknown form', () => {
+    expect(rejection({ ...base, tools: [weather], tool_choice: 'always' }).param).toBe('tool_choice');
+  });
+
+  it('decodes an assistant turn that called tools, with null content, and the tool result answering it', () => {
+    const { request } = decodeChatRequest({
+      ...base,
+      tools: [weather],
+      messages: [
+        { role: 'user', content: 'Weather in Hangzhou?' },
+        { role: 'assistant', content: null, tool_calls: [{ ...call, index: 0 }] },
+        { role: 'tool', content: [{ type: 'text', text: 'Sunny' }], tool_call_id: 'call_1' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'Weather in Hangzhou?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }] },
+      { role: 'tool', content: 'Sunny', toolCallId: 'call_1' },
+    ]);
+  });
+
+  it('accepts an assistant turn with tool calls and no content key at all', () => {
+    const messages = [...base.messages, { role: 'assistant', tool_calls: [call] }, { role: 'tool', content: 'Sunny', tool_call_id: 'call_1' }];
+    const { request } = decodeChatRequest({ ...base, messages });
+    expect(request.messages[1]).toEqual({ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }] });
+  });
+
+  it('rejects an assistant turn with neither content nor tool calls', () => {
+    expect(rejection({ ...base, messages: [...base.messages, { role: 'assistant', content: null }] })).toMatchObject({
+      param: 'messages[1].content',
+      message: 'An assistant message needs content or tool_calls.',
+    });
+  });
+
+  it('rejects a tool message without tool_call_id', () => {
+    expect(rejection({ ...base, messages: [...base.messages, { role: 'tool', content: 'Sunny' }] }).param).toBe('messages[1].tool_call_id');
+  });
+
+  it('rejects a tool message that answers no earlier tool call', () => {
+    const error = rejection({
+      ...base,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'tool', content: 'Sunny', tool_call_id: 'call_1' },
+        { role: 'assistant', content: '', tool_calls: [call] },
+      ],
+    });
+    expect(error).toMatchObject({ param: 'messages[1].tool_call_id', message: 'messages with role "tool" must be a response to a preceeding message with "tool_calls".' });
+  });
+
+  it('names the roles it accepts when given another', () => {
+    expect(rejection({ ...base, messages: [{ role: 'function', content: 'x' }] })).toMatchObject({
+      param: 'messages[0].role',
+      message: "Invalid value for 'messages[0].role': Unsupported role \"function\": use system, user, assistant or tool.",
+    });
+  });
+
+  it('carries each response_format', () => {
+    const schema = { type: 'object', properties: { answer: { type: 'string' } } };
+    const format = (response_format: object) => decodeChatRequest({ ...base, messages: [{ role: 'user', content: 'Reply in JSON.' }], response_format }).request.responseFormat;
+    expect(format({ type: 'text' })).toEqual({ type: 'text' });
+    expect(format({ type: 'json_object' })).toEqual({ type: 'json_object' });
+    expect(format({ type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } })).toEqual({ type: 'json_schema', schema });
+  });
+
+  it('rejects json_object when no message mentions JSON, as Model Studio does', () => {
+    expect(rejection({ ...base, response_format: { type: 'json_object' } })).toMatchObject({
+      param: 'messages',
+      message: "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+    });
+    const mentioned = { ...base, messages: [{ role: 'system', content: 'Answer as Json.' }, ...base.messages], response_format: { type: 'json_object' } };
+    expect(decodeChatRequest(mentioned).request.responseFormat).toEqual({ type: 'json_object' });
+  });
+
+  it('rejects a json_schema format without a schema', () => {
+    expect(rejection({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'answer' } } }).param).toBe('response_format.json_schema.schema');
+  });
+
+  it('carries enable_thinking and thinking_budget', () => {
+    expect(decodeChatRequest({ ...base, enable_thinking: true, thinking_budget: 512 }).request.thinking).toEqual({ enabled: true, budgetTokens: 512 });
+    expect(decodeChatRequest({ ...base, enable_thinking: false }).request.thinking).toEqual({ enabled: false });
+    expect(decodeChatRequest(base).request).not.toHaveProperty('thinking');
+  });
+
+  it('takes a thinking budget without enable_thinking as asking for thinking', () => {
+    expect(decodeChatRequest({ ...base, thinking_budget: 64 }).request.thinking).toEqual({ enabled: true, budgetTokens: 64 });
+  });
+
+  it.each([0, -1, 1.5])('rejects a thinking_budget of %s', (budget) => {
+    expect(rejection({ ...base, thinking_budget: budget })).toMatchObject({ param: 'thinking_budget', message: 'The thinking_budget parameter must be a positive integer.' });
+  });
+
+  it.each(['required', { type: 'function', function: { name: 'get_weather' } }])('rejects tool_choice %j in thinking mode', (choice) => {
+    expect(rejection({ ...base, enable_thinking: true, tools: [weather], tool_choice: choice })).toMatchObject({
+      param: 'tool_choice',
+      message: 'The tool_choice parameter does not support being set to required or object in thinking mode',
+    });
+  });
+
+  it('allows tools with auto or none in thinking mode', () => {
+    expect(decodeChatRequest({ ...base, enable_thinking: true, tools: [weather], tool_choice: 'none' }).request.toolChoice).toBe('none');
+  });
+
+  it.each([{ type: 'json_object' }, { type: 'json_schema', json_schema: { name: 'a', schema: {} } }])('rejects structured output %j in thinking mode', (format) => {
+    expect(rejection({ ...base, messages: [{ role: 'user', content: 'json please' }], enable_thinking: true, response_format: format })).toMatchObject({
+      param: 'response_format',
+      message: 'Json mode response is not supported when enable_thinking is true',
+    });
   });
 
   it('maps sampling fields, prefers max_completion_tokens and lists a single stop string', () => {

@@ -1,5 +1,6 @@
 // Renders an engine's events as chat.completion.chunk objects, in the order Model Studio streams them.
 import type { GenerationEvent } from '../../core/generation-event.js';
+import { encodeToolCall } from '../encode-tool-call.js';
 import type { CompletionIdentity } from './completion-identity.js';
 import { encodeUsage } from './encode-usage.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -24,8 +25,13 @@ export function encodeChatChunks(identity: CompletionIdentity, options: ChunkOpt
   switch (event.type) {
     case 'start':
       return [chunk([choice({ role: 'assistant', content: '' })])];
+    case 'reasoning-delta':
+      return [chunk([choice({ content: null, reasoning_content: event.delta })])];
     case 'text-delta':
       return [chunk([choice({ content: event.delta })])];
+    case 'tool-call':
+      // The whole call in one fragment: clients concatenate fragments by index, so one is as good as many.
+      return [chunk([choice({ tool_calls: [encodeToolCall(event)] })])];
     case 'finish':
       return [chunk([choice({ content: '' }, mapFinishReason(event.finishReason))])];
     case 'usage':

@@ -1,6 +1,7 @@
 // Renders a whole generation as one non-streaming chat.completion body.
 import type { CollectedGeneration } from '../../core/collect-generation.js';
 import type { CompletionIdentity } from './completion-identity.js';
+import { encodeMessage } from './encode-message.js';
 import { encodeUsage } from './encode-usage.js';
 import { mapFinishReason } from './map-finish-reason.js';
 
@@ -14,7 +15,7 @@ export function encodeChatCompletion(identity: CompletionIdentity, generation: C
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: generation.text },
+        message: encodeMessage(generation),
         finish_reason: mapFinishReason(generation.finishReason),
         logprobs: null,
       },

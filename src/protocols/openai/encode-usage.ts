@@ -6,6 +6,8 @@ export interface OpenAIUsage {
   readonly completion_tokens: number | undefined;
   readonly total_tokens: number | undefined;
   readonly prompt_tokens_details: { readonly cached_tokens: number } | null;
+  /** Only when the engine counted thinking tokens (which `completion_tokens` includes). */
+  readonly completion_tokens_details?: { readonly reasoning_tokens: number };
 }
 
 export function encodeUsage(usage: Usage): OpenAIUsage {
@@ -14,5 +16,6 @@ export function encodeUsage(usage: Usage): OpenAIUsage {
     completion_tokens: usage.outputTokens,
     total_tokens: totalTokens(usage),
     prompt_tokens_details: usage.cachedInputTokens === undefined ? null : { cached_tokens: usage.cachedInputTokens },
+    ...(usage.reasoningTokens === undefined ? {} : { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } }),
   };
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { collectGeneration } from '../../core/collect-generation.js';
+import type { GenerationEvent } from '../../core/generation-event.js';
+import type { ResultFormat } from './decode-generation-request.js';
+import { encodeGeneration } from './encode-generation.js';
+
+const REQUEST_ID = '5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13';
+
+async function* replay(events: GenerationEvent[]): AsyncGenerator<GenerationEvent> {
+  yield* events;
+}
+
+/** The body as a client parses it. */
+async function body(format: ResultFormat, events: GenerationEvent[]): Promise<unknown> {
+  return JSON.parse(JSON.stringify(encodeGeneration(format, await collectGeneration(replay(events)), REQUEST_ID)));
+}
+
+describe('encodeGeneration', () => {
+  it('puts reasoning, text and typed, indexed tool calls in the message, with reasoning tokens in the usage', async () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+      { type: 'reasoning-delta', delta: 'The user ', outputTokens: 2 },
+      { type: 'reasoning-delta', delta: 'wants weather.', outputTokens: 4 },
+      { type: 'text-delta', delta: 'Let me check.', outputTokens: 7 },
+      { type: 'tool-call', index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
+      { type: 'tool-call', index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
+      { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
+    ];
+    expect(await body('message', events)).toStrictEqual({
+      output: {
+        choices: [
+          {
+            message: {
+              role: 'assistant',
+              content: 'Let me check.',
+              reasoning_content: 'The user wants weather.',
+              tool_calls: [
+                { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Hangzhou"}' } },
+                { index: 1, id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+              ],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      },
+      usage: { input_tokens: 12, output_tokens: 20, total_tokens: 32, output_tokens_details: { reasoning_tokens: 4 } },
+      request_id: REQUEST_ID,
+    });
+  });
+
+  const plain: GenerationEvent[] = [
+    { type: 'start', model: 'qwen-plus', inputTokens: 5 },
+    { type: 'text-delta', delta: 'Hello.', outputTokens: 2 },
+    { type: 'finish', finishReason: { unified: 'stop', raw: 'eos' } },
+    { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
+  ];
+
+  it('leaves reasoning_content, tool_calls and output_tokens_details out of a plain answer', async () => {
+    expect(await body('message', plain)).toStrictEqual({
+      output: { choices: [{ message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop' }] },
+      usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
+      request_id: REQUEST_ID,
+    });
+  });
+
+  it('answers the text format with output.text', async () => {
+    expect(await body('text', plain)).toStrictEqual({
+      output: { text: 'Hello.', finish_reason: 'stop' },
+      usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
+      request_id: REQUEST_ID,
+    });
+  });
+});
