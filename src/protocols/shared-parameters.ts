@@ -16,6 +16,9 @@ export const sharedParameterShape = {
   response_format: responseFormatSchema.nullish(),
   enable_thinking: z.boolean().nullish(),
   thinking_budget: z.number().gt(0, THINKING_BUDGET_ERROR).refine(Number.isInteger, THINKING_BUDGET_ERROR).nullish(),
+  // Refused rather than ignored until the engine reports them; `false` and 0 are what many clients send anyway.
+  logprobs: z.literal(false, 'logprobs are not supported yet.').nullish(),
+  top_logprobs: z.literal(0, 'top_logprobs are not supported yet.').nullish(),
 };
 
 export type SharedParameters = z.infer<z.ZodObject<typeof sharedParameterShape>>;

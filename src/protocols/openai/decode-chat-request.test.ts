@@ -222,6 +222,12 @@ describe('decodeChatRequest', () => {
     expect(decodeChatRequest({ ...base, stream: true, stream_options: { include_usage: true } }).includeUsage).toBe(true);
   });
 
+  it('refuses logprobs rather than ignoring them, but takes the values clients send by default', () => {
+    expect(() => decodeChatRequest({ ...base, logprobs: true })).toThrow(InvalidRequestError);
+    expect(() => decodeChatRequest({ ...base, top_logprobs: 2 })).toThrow(InvalidRequestError);
+    expect(() => decodeChatRequest({ ...base, logprobs: false, top_logprobs: 0 })).not.toThrow();
+  });
+
   it('rejects n above 1 rather than ignoring it', () => {
     expect(() => decodeChatRequest({ ...base, n: 2 })).toThrow(InvalidRequestError);
   });
