@@ -76,4 +76,10 @@ export interface ChatRequest {
   readonly responseFormat?: ResponseFormat;
   /** Absent: the model's own default. */
   readonly thinking?: ThinkingOptions;
+  /** Answers to generate for the one prompt (default 1). */
+  readonly n?: number;
+  /** Report each answer token's log-probability with this many alternatives (0–20); absent: none. */
+  readonly logprobs?: { readonly topLogprobs: number };
+  /** Token sequences that end generation, as the native wire's integer `stop` lists give them. */
+  readonly stopTokens?: readonly (readonly number[])[];
 }

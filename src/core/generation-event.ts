@@ -19,6 +19,24 @@ export interface Usage {
   readonly reasoningTokens?: number | undefined;
 }
 
+export interface TokenAlternative {
+  /** The token's text (a piece of a character shows as U+FFFD). */
+  readonly token: string;
+  /** The UTF-8 bytes of `token`. */
+  readonly bytes: readonly number[];
+  /** Natural log of the token's probability under the distribution the sampler drew from. */
+  readonly logprob: number;
+}
+
+export interface TokenLogprob extends TokenAlternative {
+  /** The most likely tokens at this position, most likely first. */
+  readonly topLogprobs: readonly TokenAlternative[];
+}
+
+/**
+ * `choice` numbers the answers of a request that asked for several (`n`), from 0. Events of
+ * different choices may interleave; each choice has its own `finish`, and one `usage` ends it all.
+ */
 export type GenerationEvent =
   | {
       readonly type: 'start';
@@ -28,24 +46,33 @@ export type GenerationEvent =
     }
   | {
       readonly type: 'text-delta';
+      readonly choice: number;
       readonly delta: string;
-      /** Tokens generated so far, including any whose text is still held back. */
+      /** Tokens generated so far by all choices, including any whose text is still held back. */
       readonly outputTokens: number;
     }
   | {
       readonly type: 'reasoning-delta';
+      readonly choice: number;
       readonly delta: string;
-      /** Tokens generated so far, reasoning included. */
+      /** Tokens generated so far by all choices, reasoning included. */
       readonly outputTokens: number;
     }
   | {
       readonly type: 'tool-call';
-      /** Position among this answer's calls, from 0. */
+      readonly choice: number;
+      /** Position among this choice's calls, from 0. */
       readonly index: number;
       readonly call: ToolCall;
       readonly outputTokens: number;
     }
-  | { readonly type: 'finish'; readonly finishReason: FinishReason }
+  | {
+      /** Log-probabilities of answer tokens, sent before or with the text they belong to. */
+      readonly type: 'logprobs';
+      readonly choice: number;
+      readonly content: readonly TokenLogprob[];
+    }
+  | { readonly type: 'finish'; readonly choice: number; readonly finishReason: FinishReason }
   | { readonly type: 'usage'; readonly usage: Usage };
 
 export function totalTokens(usage: Usage): number | undefined {

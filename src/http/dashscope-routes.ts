@@ -29,7 +29,12 @@ export function dashscopeRoutes(engine: Engine, observer: GenerationObserver): H
     });
     const events = await startGeneration(engine, call.request, c.req.raw.signal, (outcome) => observer.onEnd(requestId, outcome));
     if (!call.stream) return c.json(encodeGeneration(call.resultFormat, await collectGeneration(events), requestId));
-    const encoder = createGenerationStreamEncoder({ resultFormat: call.resultFormat, incrementalOutput: call.incrementalOutput, requestId });
+    const encoder = createGenerationStreamEncoder({
+      resultFormat: call.resultFormat,
+      incrementalOutput: call.incrementalOutput,
+      choices: call.request.n ?? 1,
+      requestId,
+    });
     const frames = streamFrames(events, encoder, (error) => observer.onStreamError(requestId, error));
     return sseResponse(c, frames, 'text/event-stream;charset=UTF-8');
   });

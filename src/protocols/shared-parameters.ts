@@ -1,4 +1,5 @@
 // The parameters both wires spell alike (OpenAI at the top level, native under `parameters`): penalties, tools, structured output, thinking.
+// `n`, `logprobs` and `top_logprobs` (whose range differs by wire) are in choice-parameters.ts.
 import { z } from 'zod';
 import type { ChatRequest, SamplingOptions, ThinkingOptions } from '../core/chat-request.js';
 import { responseFormatSchema, toResponseFormat } from './response-format-schema.js';
@@ -16,9 +17,6 @@ export const sharedParameterShape = {
   response_format: responseFormatSchema.nullish(),
   enable_thinking: z.boolean().nullish(),
   thinking_budget: z.number().gt(0, THINKING_BUDGET_ERROR).refine(Number.isInteger, THINKING_BUDGET_ERROR).nullish(),
-  // Refused rather than ignored until the engine reports them; `false` and 0 are what many clients send anyway.
-  logprobs: z.literal(false, 'logprobs are not supported yet.').nullish(),
-  top_logprobs: z.literal(0, 'top_logprobs are not supported yet.').nullish(),
 };
 
 export type SharedParameters = z.infer<z.ZodObject<typeof sharedParameterShape>>;

@@ -90,4 +90,31 @@ describe('generation controls on the native API', () => {
     expect(error.code).toBe('InvalidParameter');
     expect(error.message).toContain(field);
   });
+
+  it('answers n times, each choice with its index', async () => {
+    const result = await body({ messages: ask }, { n: 2, max_tokens: 4, temperature: 1, seed: 8 });
+    expect(result.output.choices.map((choice) => (choice as { index?: number }).index)).toEqual([0, 1]);
+    expect(result.usage.output_tokens).toBe(8);
+  });
+
+  it('reports logprobs in the shape dashscope-py reads', async () => {
+    const result = await body({ messages: ask }, { logprobs: true, top_logprobs: 2, max_tokens: 3, temperature: 0.8, seed: 2 });
+    const logprobs = (result.output.choices[0] as { logprobs?: { content: { token: string; bytes: number[]; logprob: number; top_logprobs: unknown[] }[] } }).logprobs;
+    expect(logprobs?.content).toHaveLength(3);
+    for (const entry of logprobs?.content ?? []) expect(entry).toEqual({ token: expect.any(String), bytes: expect.any(Array), logprob: expect.any(Number), top_logprobs: expect.any(Array) });
+  });
+
+  it('stops at token ids given as stop', async () => {
+    const sampled = { max_tokens: 12, temperature: 1, seed: 9 };
+    const free = await body({ messages: ask }, { ...sampled, logprobs: true });
+    const tokens = ((free.output.choices[0] as { logprobs?: { content: { token: string }[] } }).logprobs?.content ?? []).map((entry) => entry.token);
+    // The ids of the fourth token the model writes on its own, as the Java SDK sends stop tokens.
+    const stopAt = tokens.findIndex((token, index) => index >= 3 && server.engine.tokenize(token).length === 1);
+    expect(stopAt).toBeGreaterThan(0);
+    const stop = server.engine.tokenize(tokens[stopAt] as string);
+    const stopped = await body({ messages: ask }, { ...sampled, stop: [stop] });
+    expect(stopped.output.choices[0]?.finish_reason).toBe('stop');
+    const expected = tokens.slice(0, tokens.indexOf(tokens[stopAt] as string)).join('');
+    expect(stopped.output.choices[0]?.message.content).toBe(expected.trim());
+  });
 });

@@ -155,4 +155,39 @@ describe('generation controls on the OpenAI-compatible API', () => {
       expect(off.usage?.prompt_tokens).toBe((on.usage?.prompt_tokens ?? 0) + 4);
     });
   });
+
+  describe('several answers and logprobs', () => {
+    it('answers n times from one evaluation of the prompt, counting the prompt once', async () => {
+      const single = await client.chat.completions.create({ model: server.modelName, messages: ask, max_tokens: 6, temperature: 1, seed: 21 });
+      const several = await client.chat.completions.create({ model: server.modelName, messages: ask, max_tokens: 6, temperature: 1, seed: 21, n: 3 });
+      expect(several.choices.map((choice) => choice.index)).toEqual([0, 1, 2]);
+      expect(several.choices[0]?.message.content).toBe(single.choices[0]?.message.content);
+      expect(new Set(several.choices.map((choice) => choice.message.content)).size).toBe(3);
+      expect(several.usage).toMatchObject({ prompt_tokens: single.usage?.prompt_tokens, completion_tokens: 18 });
+    });
+
+    it('streams n answers as chunks the SDK tells apart by index', async () => {
+      const blocking = await client.chat.completions.create({ model: server.modelName, messages: ask, max_tokens: 6, temperature: 1, seed: 22, n: 2 });
+      const stream = await client.chat.completions.create({ model: server.modelName, messages: ask, max_tokens: 6, temperature: 1, seed: 22, n: 2, stream: true });
+      const texts = ['', ''];
+      for await (const chunk of stream) for (const choice of chunk.choices) texts[choice.index] += choice.delta.content ?? '';
+      expect(texts).toEqual(blocking.choices.map((choice) => choice.message.content));
+    });
+
+    it('reports each answer token with its logprob and the most likely alternatives', async () => {
+      const completion = await client.chat.completions.create({ model: server.modelName, messages: ask, max_tokens: 5, temperature: 0.8, seed: 3, logprobs: true, top_logprobs: 3 });
+      const content = completion.choices[0]?.logprobs?.content ?? [];
+      expect(content).toHaveLength(5);
+      // The answer's text is the tokens' text, less the whitespace trimmed off its ends.
+      expect(content.map((entry) => entry.token).join('').trim()).toBe(completion.choices[0]?.message.content?.trim());
+      for (const entry of content) {
+        expect(entry.logprob).toBeLessThanOrEqual(0);
+        expect(entry.top_logprobs).toHaveLength(3);
+        const alternatives = entry.top_logprobs.map((alternative) => alternative.logprob);
+        expect(alternatives).toEqual([...alternatives].sort((a, b) => b - a));
+        expect(entry.logprob).toBeLessThanOrEqual(alternatives[0] as number);
+        expect(Buffer.from(entry.bytes ?? []).toString('utf8')).toBe(entry.token);
+      }
+    });
+  });
 });

@@ -1,18 +1,29 @@
-// The token loop of one reply: samples, decodes, splits reasoning, answer and tool calls, and applies every stop rule.
+// The token loop of one answer: samples, decodes, splits reasoning, answer and tool calls, and applies every stop rule.
 import { randomBytes } from 'node:crypto';
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
 import type { SamplingOptions } from '../../core/chat-request.js';
 import { ClientAbortedError } from '../../core/errors.js';
-import type { FinishReason, GenerationEvent } from '../../core/generation-event.js';
+import type { FinishReason, GenerationEvent, TokenLogprob } from '../../core/generation-event.js';
 import { isCompleteJson } from '../../lib/is-complete-json.js';
 import { MarkerSplitter } from '../../lib/marker-splitter.js';
 import type { PromptPlan } from './chat-prompt.js';
 import { ResponseParser, type ResponsePart, type ResponseTags } from './response-parser.js';
+import { tokenLogprob } from './token-logprobs.js';
+import { TokenStopMatcher } from './token-stop-matcher.js';
 import { TokenTextDecoder } from './token-text-decoder.js';
 
+/** Counts shared by the answers of one request, for running usage totals. */
+export interface ReplyCounters {
+  outputTokens: number;
+  reasoningTokens: number;
+}
+
 export interface ReplyOptions {
+  readonly choice: number;
   readonly sequence: LlamaContextSequence;
   readonly plan: PromptPlan;
+  /** What the sequence still has to evaluate of the prompt (the rest may be in its cache already). */
+  readonly evaluate: readonly Token[];
   readonly tags: ResponseTags | undefined;
   readonly detokenize: (tokens: readonly Token[]) => string;
   readonly sampling: SamplingOptions;
@@ -23,30 +34,38 @@ export interface ReplyOptions {
   /** True when `maxTokens` is the room left in the context rather than the request's own limit. */
   readonly limitedByContext: boolean;
   readonly stop: readonly string[];
+  readonly stopTokens: readonly (readonly number[])[];
+  /** Report logprobs with this many alternatives; undefined: none. */
+  readonly topLogprobs: number | undefined;
   /** Most reasoning tokens before the thought is closed for the model. */
   readonly thinkingBudget: number | undefined;
   /** Tokens that end a thought (`\n</think>\n\n` for Qwen), written when the budget is spent. */
   readonly thinkCloseTokens: readonly Token[];
   /** Stop after the first complete tool call. */
   readonly singleToolCall: boolean;
+  readonly counters: ReplyCounters;
   readonly signal: AbortSignal;
 }
 
 /** llama.cpp seeds are 32-bit; wires allow larger ones, which wrap around. */
 const SEED_RANGE = 2 ** 32;
+/** With logprobs and no top-k, sampling keeps this many candidates: the whole vocabulary costs ~200 ms a token to report. */
+const LOGPROB_CANDIDATES = 100;
 const NO_TAGS: ResponseTags = { thinkOpen: '', thinkClose: '', toolCallOpen: '', toolCallClose: '' };
 
 /**
  * Unset controls are off (node-llama-cpp would otherwise apply its own top-k 40 and top-p 0.95).
- * Penalties look at what this request generated, as the OpenAI and Model Studio APIs describe them.
+ * Penalties look at what this answer generated, as the OpenAI and Model Studio APIs describe them.
  */
-function evaluateOptions(sampling: SamplingOptions, generated: readonly Token[], grammar: LlamaGrammarEvaluationState | undefined): SequenceEvaluateOptions {
+function evaluateOptions(options: ReplyOptions, generated: readonly Token[]): SequenceEvaluateOptions {
+  const { sampling, grammar } = options;
   const { repetitionPenalty, presencePenalty, frequencyPenalty } = sampling;
   const penalized = repetitionPenalty !== undefined || presencePenalty !== undefined || frequencyPenalty !== undefined;
+  const topK = sampling.topK ?? 0;
   return {
     temperature: sampling.temperature ?? 0,
     topP: sampling.topP ?? 1,
-    topK: sampling.topK ?? 0,
+    topK: topK === 0 && options.topLogprobs !== undefined ? LOGPROB_CANDIDATES : topK,
     ...(sampling.seed === undefined ? {} : { seed: sampling.seed % SEED_RANGE }),
     ...(grammar === undefined ? {} : { grammarEvaluationState: grammar }),
     ...(penalized
@@ -67,25 +86,27 @@ function toolCallId(): string {
 }
 
 export async function* generateReply(options: ReplyOptions): AsyncGenerator<GenerationEvent> {
-  const { plan, signal } = options;
+  const { plan, signal, choice, counters } = options;
   const tags = options.tags ?? NO_TAGS;
   const decoder = new TokenTextDecoder(options.detokenize);
   const parser = new ResponseParser(tags, { initialState: plan.initialState, thinking: plan.thinking, tools: plan.toolsOffered });
   const stops = new MarkerSplitter(options.stop);
+  const tokenStops = new TokenStopMatcher(options.stopTokens);
+  const pieceOf = (token: Token): string => options.detokenize([token]);
   const generated: Token[] = [];
   let reasoningTokens = 0;
   let toolCalls = 0;
-  /** Set when a stop sequence, or the one tool call allowed, ends the reply. */
+  /** Set when a stop sequence, or the one tool call allowed, ends the answer. */
   let finishReason: FinishReason | undefined;
 
   function* events(parts: readonly ResponsePart[]): Generator<GenerationEvent> {
-    const outputTokens = generated.length;
+    const outputTokens = counters.outputTokens;
     for (const part of parts) {
       if (finishReason !== undefined) return;
       if (part.type === 'reasoning') {
-        yield { type: 'reasoning-delta', delta: part.text, outputTokens };
+        yield { type: 'reasoning-delta', choice, delta: part.text, outputTokens };
       } else if (part.type === 'tool-call') {
-        yield { type: 'tool-call', index: toolCalls++, call: { id: toolCallId(), ...part.call }, outputTokens };
+        yield { type: 'tool-call', choice, index: toolCalls++, call: { id: toolCallId(), ...part.call }, outputTokens };
         if (options.singleToolCall) finishReason = { unified: 'tool-calls', raw: 'tool-call' };
       } else {
         for (const piece of stops.push(part.text)) {
@@ -93,13 +114,14 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
             finishReason = { unified: 'stop', raw: 'stop-sequence' };
             return;
           }
-          yield { type: 'text-delta', delta: piece.text, outputTokens };
+          yield { type: 'text-delta', choice, delta: piece.text, outputTokens };
         }
       }
     }
   }
 
-  const iterator = options.sequence.evaluate(plan.tokens, evaluateOptions(options.sampling, generated, options.grammar));
+  const metadata = { probabilities: options.topLogprobs !== undefined };
+  const iterator = options.sequence.evaluateWithMetadata([...options.evaluate], metadata, evaluateOptions(options, generated));
   let limit: FinishReason | undefined;
   let endedBy = 'eog';
   let jsonText = '';
@@ -112,11 +134,26 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
       const budgetSpent = parser.state === 'reasoning' && options.thinkingBudget !== undefined && reasoningTokens >= options.thinkingBudget;
       // Past the budget the sampled token is dropped and the thought is closed instead.
       replacement = budgetSpent ? [...options.thinkCloseTokens] : undefined;
-      const tokens = replacement ?? [next.value];
-      if (parser.state === 'reasoning' && !budgetSpent) reasoningTokens += tokens.length;
-      generated.push(...tokens);
-      const text = tokens.map((token) => decoder.push(token)).join('');
+      const sampled = replacement ?? [next.value.token];
+      if (parser.state === 'reasoning' && !budgetSpent) reasoningTokens += sampled.length;
+      generated.push(...sampled);
+      counters.outputTokens += sampled.length;
+      // Present exactly when logprobs were asked for (the metadata option above).
+      const { probabilities } = next.value as { readonly probabilities?: ReadonlyMap<Token, number> };
+      if (probabilities !== undefined && options.topLogprobs !== undefined && parser.state === 'answer' && replacement === undefined) {
+        const content: TokenLogprob[] = [tokenLogprob(next.value.token, probabilities, options.topLogprobs, pieceOf)];
+        yield { type: 'logprobs', choice, content };
+      }
+      const released: Token[] = [];
+      let stoppedByTokens = false;
+      for (const token of sampled) {
+        const step = tokenStops.push(token);
+        released.push(...step.release);
+        stoppedByTokens ||= step.stopped;
+      }
+      const text = released.map((token) => decoder.push(token)).join('');
       yield* events(parser.push(text));
+      if (stoppedByTokens) finishReason ??= { unified: 'stop', raw: 'stop-tokens' };
       if (options.grammar !== undefined && isCompleteJson((jsonText += text))) {
         endedBy = 'json-complete';
         break;
@@ -125,20 +162,18 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
     }
   } finally {
     await iterator.return();
+    counters.reasoningTokens += reasoningTokens;
   }
   if (signal.aborted) throw new ClientAbortedError();
 
   if (finishReason === undefined) {
     // A call the prompt opened ends with its grammar's JSON; its closing tag is written here.
     const closing = limit === undefined && plan.initialState === 'tool-call' && parser.state === 'tool-call' ? tags.toolCallClose : '';
-    yield* events([...parser.push(decoder.flush() + closing), ...parser.end()]);
+    const held = tokenStops.flush().map((token) => decoder.push(token)).join('');
+    yield* events([...parser.push(held + decoder.flush() + closing), ...parser.end()]);
     const rest = stops.flush();
-    if (finishReason === undefined && rest !== '') yield { type: 'text-delta', delta: rest, outputTokens: generated.length };
+    if (finishReason === undefined && rest !== '') yield { type: 'text-delta', choice, delta: rest, outputTokens: counters.outputTokens };
   }
   const reason: FinishReason = finishReason ?? limit ?? { unified: 'stop', raw: endedBy };
-  yield { type: 'finish', finishReason: toolCalls > 0 && reason.unified !== 'length' ? { unified: 'tool-calls', raw: reason.raw } : reason };
-  yield {
-    type: 'usage',
-    usage: { inputTokens: plan.tokens.length, outputTokens: generated.length, ...(plan.thinking ? { reasoningTokens } : {}) },
-  };
+  yield { type: 'finish', choice, finishReason: toolCalls > 0 && reason.unified !== 'length' ? { unified: 'tool-calls', raw: reason.raw } : reason };
 }

@@ -16,9 +16,11 @@ import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
 import { ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
+import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt } from './chat-prompt.js';
-import { generateReply } from './generate-reply.js';
+import { copySequenceState } from './copy-sequence-state.js';
+import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { SequencePool } from './sequence-pool.js';
 
@@ -116,6 +118,11 @@ export class LlamaEngine implements Engine {
     return [this.#info];
   }
 
+  /** The model's token ids for plain text. */
+  tokenize(text: string): number[] {
+    return this.#model.tokenize(text);
+  }
+
   /** Exactly the tokens a request becomes once formatted with the chat template. */
   tokenizeMessages(request: Pick<ChatRequest, 'messages'> & Partial<ChatRequest>): Token[] {
     return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }).tokens;
@@ -123,30 +130,63 @@ export class LlamaEngine implements Engine {
 
   async *generate(request: ChatRequest, { signal }: GenerateOptions): AsyncGenerator<GenerationEvent> {
     if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
+    const choices = request.n ?? 1;
+    if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
     const plan = planPrompt(this.#model, this.#format, request);
     const contextSize = this.#context.contextSize;
     if (plan.tokens.length >= contextSize) throw new ContextLengthExceededError(plan.tokens.length, contextSize);
     const room = contextSize - plan.tokens.length;
     const grammar = await this.#grammarFor(request);
 
-    using lease = await this.#pool.acquire(signal);
-    await lease.sequence.clearHistory();
+    using lease = await this.#pool.acquire(signal, choices);
+    const [lead, ...others] = lease.sequences;
+    if (lead === undefined) throw new Error('a lease holds at least one sequence');
+    await Promise.all(lease.sequences.map((sequence) => sequence.clearHistory()));
     yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
-    yield* generateReply({
-      sequence: lease.sequence,
-      plan,
-      tags: this.#format.tags,
-      detokenize: (tokens) => this.#model.detokenize(tokens),
-      sampling: { ...this.#options.defaultSampling, ...request.sampling },
-      grammar: grammar === undefined ? undefined : new LlamaGrammarEvaluationState({ model: this.#model, grammar }),
-      maxTokens: Math.min(request.maxTokens ?? room, room),
-      limitedByContext: (request.maxTokens ?? room) >= room,
-      stop: request.stop,
-      thinkingBudget: request.thinking?.budgetTokens,
-      thinkCloseTokens: this.#thinkCloseTokens,
-      singleToolCall: request.parallelToolCalls !== true,
-      signal,
-    });
+
+    // Several answers share one evaluation of the prompt; each then goes on from its last token.
+    let evaluate = plan.tokens;
+    if (others.length > 0 && plan.tokens.length > 1) {
+      await lead.evaluateWithoutGeneratingNewTokens(plan.tokens.slice(0, -1));
+      await copySequenceState(lead, others);
+      evaluate = plan.tokens.slice(-1);
+    }
+    const sampling = { ...this.#options.defaultSampling, ...request.sampling };
+    // Answers drawn with one seed would all be the same.
+    const seed = sampling.seed ?? Math.floor(Math.random() * 2 ** 32);
+    const counters: ReplyCounters = { outputTokens: 0, reasoningTokens: 0 };
+    const replies = lease.sequences.map((sequence, choice) =>
+      generateReply({
+        choice,
+        sequence,
+        plan,
+        evaluate,
+        tags: this.#format.tags,
+        detokenize: (tokens) => this.#model.detokenize(tokens),
+        sampling: { ...sampling, seed: seed + choice },
+        grammar: grammar === undefined ? undefined : new LlamaGrammarEvaluationState({ model: this.#model, grammar }),
+        maxTokens: Math.min(request.maxTokens ?? room, room),
+        limitedByContext: (request.maxTokens ?? room) >= room,
+        stop: request.stop,
+        stopTokens: request.stopTokens ?? [],
+        topLogprobs: request.logprobs?.topLogprobs,
+        thinkingBudget: request.thinking?.budgetTokens,
+        thinkCloseTokens: this.#thinkCloseTokens,
+        singleToolCall: request.parallelToolCalls !== true,
+        counters,
+        signal,
+      }),
+    );
+    yield* replies.length === 1 ? (replies[0] as AsyncGenerator<GenerationEvent>) : mergeAsyncIterables(replies);
+    yield {
+      type: 'usage',
+      usage: {
+        inputTokens: plan.tokens.length,
+        outputTokens: counters.outputTokens,
+        // Reported when the request asked about thinking or the model thought: a plain reply's usage stays plain.
+        ...(request.thinking !== undefined || counters.reasoningTokens > 0 ? { reasoningTokens: counters.reasoningTokens } : {}),
+      },
+    };
   }
 
   /** The grammar that shapes the reply, if the request forces one; bad schemas are rejected before any work. */

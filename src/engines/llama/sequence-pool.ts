@@ -1,13 +1,14 @@
-// Hands out a context's sequences one request at a time, with a first-come wait for a free one.
+// Hands out a context's sequences, first come first served, several at once for requests with several answers.
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 import { ClientAbortedError } from '../../core/errors.js';
 
 export interface SequenceLease extends Disposable {
-  readonly sequence: LlamaContextSequence;
+  readonly sequences: readonly LlamaContextSequence[];
 }
 
 interface Waiter {
-  readonly grant: (sequence: LlamaContextSequence) => void;
+  readonly count: number;
+  readonly grant: (sequences: LlamaContextSequence[]) => void;
 }
 
 export class SequencePool {
@@ -32,42 +33,49 @@ export class SequencePool {
     return this.#waiters.length;
   }
 
-  /** Resolves with a sequence once one is free; rejects with ClientAbortedError if `signal` fires first. */
-  acquire(signal: AbortSignal): Promise<SequenceLease> {
+  /**
+   * Resolves with `count` sequences once that many are free and every earlier request has been
+   * served; rejects with ClientAbortedError if `signal` fires first. `count` must not exceed `size`.
+   */
+  acquire(signal: AbortSignal, count = 1): Promise<SequenceLease> {
     if (signal.aborted) return Promise.reject(new ClientAbortedError());
-    const free = this.#free.shift();
-    if (free !== undefined) return Promise.resolve(this.#lease(free));
+    if (this.#waiters.length === 0 && this.#free.length >= count) return Promise.resolve(this.#lease(this.#free.splice(0, count)));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        grant: (sequence) => {
+        count,
+        grant: (sequences) => {
           signal.removeEventListener('abort', onAbort);
-          resolve(this.#lease(sequence));
+          resolve(this.#lease(sequences));
         },
       };
       const onAbort = (): void => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         reject(new ClientAbortedError());
+        // A large request leaving the head of the queue may let smaller ones behind it through.
+        this.#grantWaiting();
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });
   }
 
-  #lease(sequence: LlamaContextSequence): SequenceLease {
+  #lease(sequences: LlamaContextSequence[]): SequenceLease {
     let released = false;
     return {
-      sequence,
+      sequences,
       [Symbol.dispose]: () => {
         if (released) return;
         released = true;
-        this.#release(sequence);
+        this.#free.push(...sequences);
+        this.#grantWaiting();
       },
     };
   }
 
-  #release(sequence: LlamaContextSequence): void {
-    const next = this.#waiters.shift();
-    if (next === undefined) this.#free.push(sequence);
-    else next.grant(sequence);
+  #grantWaiting(): void {
+    for (let next = this.#waiters[0]; next !== undefined && next.count <= this.#free.length; next = this.#waiters[0]) {
+      this.#waiters.shift();
+      next.grant(this.#free.splice(0, next.count));
+    }
   }
 }

@@ -138,13 +138,77 @@ describe('decodeGenerationRequest', () => {
     expect(decodeGenerationRequest(request, blocking).request.responseFormat).toEqual({ type: 'json_object' });
   });
 
-  it('rejects token-id stop sequences with a clear message', () => {
-    for (const stop of [[101, 102], [[101, 102]]]) {
-      expect(rejection(body({ stop }))).toMatchObject({
-        param: 'parameters.stop',
-        message: "Invalid value for 'parameters.stop': stop must be a string or a list of at most 16 strings; token ids are not supported.",
-      });
+  it('takes stop as texts or as token-id sequences, one (int[]) or several (int[][])', () => {
+    const decoded = (stop: unknown) => {
+      const { request } = decodeGenerationRequest(body({ stop }), blocking);
+      return { stop: request.stop, stopTokens: request.stopTokens };
+    };
+    expect(decoded('END')).toEqual({ stop: ['END'] });
+    expect(decoded(['END', 'STOP'])).toEqual({ stop: ['END', 'STOP'] });
+    expect(decoded([101, 102])).toEqual({ stop: [], stopTokens: [[101, 102]] });
+    expect(decoded([[101, 102], [7]])).toEqual({ stop: [], stopTokens: [[101, 102], [7]] });
+  });
+
+  it('takes an empty stop list, or empty sequences, as no stop', () => {
+    for (const stop of [[], [[]], null]) {
+      const { request } = decodeGenerationRequest(body({ stop }), blocking);
+      expect(request.stop).toEqual([]);
+      expect(request).not.toHaveProperty('stopTokens');
     }
+  });
+
+  it.each([[['END', 101]], [[[101], 102]], [[[101], ['END']]], [[1.5]], [{ text: 'END' }]])('rejects stop %j, which mixes texts and ids or is neither', (stop) => {
+    expect(rejection(body({ stop }))).toMatchObject({
+      param: 'parameters.stop',
+      message:
+        'Invalid value for \'parameters.stop\': The "stop" parameter must be of type "str", "list[str]", "list[int]", or "list[list[int]]", and all elements within the list must be of the same type.',
+    });
+  });
+
+  it('rejects a negative token id', () => {
+    expect(rejection(body({ stop: [[101, -1]] }))).toMatchObject({ param: 'parameters.stop', message: 'Token ids in stop must not be negative.' });
+  });
+
+  it('rejects more than 16 stop sequences', () => {
+    const many = Array.from({ length: 17 }, (_, index) => [index]);
+    expect(rejection(body({ stop: many }))).toMatchObject({ param: 'parameters.stop', message: 'stop must be a list of at most 16 sequences.' });
+    expect(decodeGenerationRequest(body({ stop: many[0]!.concat(...many.slice(1)) }), blocking).request.stopTokens).toHaveLength(1);
+  });
+
+  it('carries n above 1 with the message format, and leaves the default 1 out', () => {
+    expect(decodeGenerationRequest(body({ result_format: 'message', n: 4 }), blocking).request.n).toBe(4);
+    expect(decodeGenerationRequest(body({ n: 1 }), blocking).request).not.toHaveProperty('n');
+  });
+
+  it.each([0, 5, 1.5])('rejects n %s, outside [1, 4]', (n) => {
+    expect(rejection(body({ result_format: 'message', n }))).toMatchObject({ param: 'parameters.n', message: 'Range of n should be [1, 4]' });
+  });
+
+  it('answers once when tools are given, whatever n says', () => {
+    expect(decodeGenerationRequest(body({ result_format: 'message', tools: [weather], n: 2 }), blocking).request).not.toHaveProperty('n');
+  });
+
+  it('requires the message format for n > 1 and for logprobs, which the text format has no room for', () => {
+    expect(rejection(body({ n: 2 }))).toMatchObject({ param: 'parameters.result_format', message: 'n > 1 requires result_format "message"' });
+    expect(rejection(body({ result_format: 'text', logprobs: true }))).toMatchObject({
+      param: 'parameters.result_format',
+      message: 'logprobs requires result_format "message"',
+    });
+  });
+
+  it('carries logprobs with top_logprobs up to 5', () => {
+    const decoded = (parameters: object) => decodeGenerationRequest(body({ result_format: 'message', ...parameters }), blocking).request;
+    expect(decoded({ logprobs: true }).logprobs).toEqual({ topLogprobs: 0 });
+    expect(decoded({ logprobs: true, top_logprobs: 5 }).logprobs).toEqual({ topLogprobs: 5 });
+    expect(decoded({ logprobs: false, top_logprobs: 0 })).not.toHaveProperty('logprobs');
+    expect(rejection(body({ result_format: 'message', logprobs: true, top_logprobs: 6 }))).toMatchObject({
+      param: 'parameters.top_logprobs',
+      message: 'Range of top_logprobs should be [0, 5]',
+    });
+    expect(rejection(body({ result_format: 'message', top_logprobs: 3 }))).toMatchObject({
+      param: 'parameters.top_logprobs',
+      message: 'top_logprobs requires logprobs to be true',
+    });
   });
 
   it('rejects a thinking_budget that is not a positive integer', () => {

@@ -2,10 +2,12 @@
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import { checkChatRules, type ChatRuleParams } from '../check-chat-rules.js';
+import { decodeChoiceOptions } from '../choice-parameters.js';
 import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
 import { toAssistantMessage } from '../message-schemas.js';
 import { decodeFeatures, decodePenalties } from '../shared-parameters.js';
 import { generationRequestSchema, type GenerationRequestBody } from './generation-request-schema.js';
+import { toStop } from './stop-schema.js';
 
 export type ResultFormat = 'text' | 'message';
 
@@ -62,15 +64,22 @@ function ruleParams(input: Input): ChatRuleParams {
   };
 }
 
-/** The native wire's own demands on tools and thinking, checked before the rules both wires share. */
-function checkNativeRules({ request, stream, resultFormat, incrementalOutput }: DashScopeCall): void {
-  const thinking = request.thinking?.enabled === true;
-  if (resultFormat !== 'message' && thinking) {
+/** What the text format has no room for: thinking, tool calls, several answers, log-probabilities. */
+function checkTextFormat(request: ChatRequest): void {
+  if (request.thinking?.enabled === true) {
     throw new InvalidRequestError('The result_format parameter must be "message" when enable_thinking is true', 'parameters.result_format');
   }
-  if (resultFormat !== 'message' && request.tools !== undefined) {
+  if (request.tools !== undefined) {
     throw new InvalidRequestError('The result_format parameter must be "message" when tools are given', 'parameters.result_format');
   }
+  if (request.n !== undefined) throw new InvalidRequestError('n > 1 requires result_format "message"', 'parameters.result_format');
+  if (request.logprobs !== undefined) throw new InvalidRequestError('logprobs requires result_format "message"', 'parameters.result_format');
+}
+
+/** The native wire's own demands on the result format and thinking, checked before the rules both wires share. */
+function checkNativeRules({ request, stream, resultFormat, incrementalOutput }: DashScopeCall): void {
+  const thinking = request.thinking?.enabled === true;
+  if (resultFormat === 'text') checkTextFormat(request);
   if (stream && thinking && !incrementalOutput) {
     throw new InvalidRequestError('The incremental_output parameter must be "true" when enable_thinking is true', 'parameters.incremental_output');
   }
@@ -82,7 +91,7 @@ export function decodeGenerationRequest(body: unknown, hints: StreamHints): Dash
   const { model, input, stream } = parsed.data;
   const parameters = parsed.data.parameters ?? {};
   const maxTokens = parameters.max_tokens ?? parameters.max_length ?? undefined;
-  const stop = parameters.stop ?? [];
+  const features = decodeFeatures(parameters);
   const request: ChatRequest = {
     model,
     messages: toMessages(input),
@@ -94,8 +103,9 @@ export function decodeGenerationRequest(body: unknown, hints: StreamHints): Dash
       ...decodePenalties(parameters),
     },
     ...(maxTokens === undefined ? {} : { maxTokens }),
-    stop: typeof stop === 'string' ? [stop] : stop,
-    ...decodeFeatures(parameters),
+    ...toStop(parameters.stop),
+    ...features,
+    ...decodeChoiceOptions(parameters, features.tools !== undefined, 'parameters.top_logprobs'),
   };
   const call: DashScopeCall = {
     request,

@@ -19,12 +19,12 @@ describe('encodeGeneration', () => {
   it('puts reasoning, text and typed, indexed tool calls in the message, with reasoning tokens in the usage', async () => {
     const events: GenerationEvent[] = [
       { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-      { type: 'reasoning-delta', delta: 'The user ', outputTokens: 2 },
-      { type: 'reasoning-delta', delta: 'wants weather.', outputTokens: 4 },
-      { type: 'text-delta', delta: 'Let me check.', outputTokens: 7 },
-      { type: 'tool-call', index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-      { type: 'tool-call', index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-      { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+      { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
+      { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
+      { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
+      { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
+      { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
       { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
     ];
     expect(await body('message', events)).toStrictEqual({
@@ -51,8 +51,8 @@ describe('encodeGeneration', () => {
 
   const plain: GenerationEvent[] = [
     { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-    { type: 'text-delta', delta: 'Hello.', outputTokens: 2 },
-    { type: 'finish', finishReason: { unified: 'stop', raw: 'eos' } },
+    { type: 'text-delta', choice: 0, delta: 'Hello.', outputTokens: 2 },
+    { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
     { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
   ];
 
@@ -67,6 +67,68 @@ describe('encodeGeneration', () => {
   it('answers the text format with output.text', async () => {
     expect(await body('text', plain)).toStrictEqual({
       output: { text: 'Hello.', finish_reason: 'stop' },
+      usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
+      request_id: REQUEST_ID,
+    });
+  });
+
+  it('lists every choice of n > 1 with its index, each with its own message and finish_reason', async () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
+      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
+      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
+      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
+      { type: 'usage', usage: { inputTokens: 5, outputTokens: 6 } },
+    ];
+    expect(await body('message', events)).toStrictEqual({
+      output: {
+        choices: [
+          { index: 0, message: { role: 'assistant', content: 'Yes, sure' }, finish_reason: 'length' },
+          { index: 1, message: { role: 'assistant', content: 'No.', reasoning_content: 'Hmm.' }, finish_reason: 'stop' },
+        ],
+      },
+      usage: { input_tokens: 5, output_tokens: 6, total_tokens: 11 },
+      request_id: REQUEST_ID,
+    });
+  });
+
+  it('puts the logprobs on their choice, with the bytes and top alternatives of every token', async () => {
+    const alternative = (token: string, logprob: number) => ({ token, bytes: [...Buffer.from(token)], logprob });
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
+      { type: 'logprobs', choice: 0, content: [{ ...alternative('Hi', -0.5), topLogprobs: [alternative('Hi', -0.5), alternative('Hey', -1.25)] }] },
+      { type: 'text-delta', choice: 0, delta: 'Hi', outputTokens: 1 },
+      { type: 'logprobs', choice: 0, content: [{ ...alternative('é', -0.75), topLogprobs: [] }] },
+      { type: 'text-delta', choice: 0, delta: 'é', outputTokens: 2 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
+    ];
+    expect(await body('message', events)).toStrictEqual({
+      output: {
+        choices: [
+          {
+            message: { role: 'assistant', content: 'Hié' },
+            finish_reason: 'stop',
+            logprobs: {
+              content: [
+                {
+                  token: 'Hi',
+                  logprob: -0.5,
+                  bytes: [72, 105],
+                  top_logprobs: [
+                    { token: 'Hi', logprob: -0.5, bytes: [72, 105] },
+                    { token: 'Hey', logprob: -1.25, bytes: [72, 101, 121] },
+                  ],
+                },
+                { token: 'é', logprob: -0.75, bytes: [195, 169], top_logprobs: [] },
+              ],
+            },
+          },
+        ],
+      },
       usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
       request_id: REQUEST_ID,
     });

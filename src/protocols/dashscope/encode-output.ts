@@ -1,5 +1,6 @@
 // The native wire's `output` object in either result format, for a body or one stream packet.
-import type { FinishReason } from '../../core/generation-event.js';
+import type { FinishReason, TokenLogprob } from '../../core/generation-event.js';
+import { encodeTokenLogprobs } from '../encode-logprobs.js';
 import { encodeToolCall, type IndexedToolCall } from '../encode-tool-call.js';
 import type { ResultFormat } from './decode-generation-request.js';
 
@@ -12,6 +13,16 @@ export interface AnswerParts {
   /** `reasoning_content`, left out when undefined: only a model that thought sends the key. */
   readonly reasoning: string | undefined;
   readonly toolCalls: readonly IndexedToolCall[];
+}
+
+/** One entry of `output.choices`. */
+export interface OutputChoice {
+  /** Left out when undefined (PROTOCOL §5.1: present when n > 1). */
+  readonly index: number | undefined;
+  readonly answer: AnswerParts;
+  /** Left out when undefined: only a request that asked for them gets the key. */
+  readonly logprobs: readonly TokenLogprob[] | undefined;
+  readonly finishReason: DashScopeFinishReason;
 }
 
 export function mapFinishReason(reason: FinishReason | undefined): DashScopeFinishReason {
@@ -37,8 +48,21 @@ function encodeMessage({ content, reasoning, toolCalls }: AnswerParts): object {
   };
 }
 
-/** The text format has room for the answer's text only; tools and thinking require the message format. */
-export function encodeOutput(format: ResultFormat, answer: AnswerParts, finishReason: DashScopeFinishReason): object {
-  if (format === 'text') return { text: answer.content, finish_reason: finishReason };
-  return { choices: [{ message: encodeMessage(answer), finish_reason: finishReason }] };
+function encodeChoice({ index, answer, logprobs, finishReason }: OutputChoice): object {
+  return {
+    ...(index === undefined ? {} : { index }),
+    message: encodeMessage(answer),
+    finish_reason: finishReason,
+    ...(logprobs === undefined ? {} : { logprobs: { content: encodeTokenLogprobs(logprobs) } }),
+  };
+}
+
+/**
+ * The text format has room for one answer's text only: tools, thinking, several answers and
+ * log-probabilities require the message format, so the decoder lets only one choice through.
+ */
+export function encodeOutput(format: ResultFormat, choices: readonly OutputChoice[]): object {
+  if (format === 'message') return { choices: choices.map(encodeChoice) };
+  const [first] = choices;
+  return { text: first?.answer.content ?? '', finish_reason: first?.finishReason ?? 'null' };
 }

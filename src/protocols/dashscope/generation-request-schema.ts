@@ -1,10 +1,12 @@
 // The body of POST /api/v1/services/aigc/text-generation/generation as the DashScope SDKs and docs send it.
 import { z } from 'zod';
+import { choiceParameterShape } from '../choice-parameters.js';
 import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
 import { sharedParameterShape } from '../shared-parameters.js';
+import { stopSchema } from './stop-schema.js';
 
 const MAX_SEED = 9223372036854775807;
-const MAX_STOP_STRINGS = 16;
+const MAX_TOP_LOGPROBS = 5;
 
 const content = z.string({ error: (issue) => (issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string.') });
 
@@ -25,10 +27,6 @@ const input = z
     error: 'Either "prompt" or "messages" must exist and cannot both be none',
   });
 
-const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
-  error: `stop must be a string or a list of at most ${MAX_STOP_STRINGS} strings; token ids are not supported.`,
-});
-
 /** Unknown parameters pass through untouched: Model Studio ignores them, and so does Studio. */
 const parameters = z.looseObject({
   result_format: z.enum(['text', 'message'], { error: 'result_format must be "text" or "message".' }).nullish(),
@@ -41,8 +39,8 @@ const parameters = z.looseObject({
   max_tokens: z.number().int().min(1, 'Range of max_tokens should be [1, ∞)').nullish(),
   /** The Java SDK's legacy name for max_tokens. */
   max_length: z.number().int().min(1, 'Range of max_length should be [1, ∞)').nullish(),
-  stop: stop.nullish(),
-  n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+  stop: stopSchema.nullish(),
+  ...choiceParameterShape(MAX_TOP_LOGPROBS),
   ...sharedParameterShape,
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationEvent } from '../../core/generation-event.js';
+import type { GenerationEvent, TokenLogprob } from '../../core/generation-event.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { createGenerationStreamEncoder } from './generation-stream-encoder.js';
 
@@ -9,17 +9,18 @@ const time = { index: 1, id: 'call_2', type: 'function', function: { name: 'get_
 
 const thinkingWithTools: GenerationEvent[] = [
   { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-  { type: 'reasoning-delta', delta: 'The user ', outputTokens: 2 },
-  { type: 'reasoning-delta', delta: 'wants weather.', outputTokens: 4 },
-  { type: 'text-delta', delta: 'Let me check.', outputTokens: 7 },
-  { type: 'tool-call', index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-  { type: 'tool-call', index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-  { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+  { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
+  { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
+  { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
+  { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
+  { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
+  { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
   { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
 ];
 
-function frames(events: GenerationEvent[], resultFormat: ResultFormat, incrementalOutput: boolean): string[] {
-  const encoder = createGenerationStreamEncoder({ resultFormat, incrementalOutput, requestId: REQUEST_ID });
+/** `choices`: the request's `n`, or null where the caller does not say. */
+function frames(events: GenerationEvent[], resultFormat: ResultFormat, incrementalOutput: boolean, choices: number | null = 1): string[] {
+  const encoder = createGenerationStreamEncoder({ resultFormat, incrementalOutput, requestId: REQUEST_ID, ...(choices === null ? {} : { choices }) });
   return [...events.flatMap((event) => encoder.event(event)), ...encoder.end()];
 }
 
@@ -34,6 +35,29 @@ const packet = (message: object, tokens: object, finishReason = 'null'): object 
   output: { choices: [{ message: { role: 'assistant', ...message }, finish_reason: finishReason }] },
   usage: tokens,
   request_id: REQUEST_ID,
+});
+/** A packet of one of several choices: with its index, and its logprobs when given. */
+const choicePacket = (index: number, message: object, tokens: object, finishReason = 'null', logprobs?: object[]): object => ({
+  output: {
+    choices: [{ index, message: { role: 'assistant', ...message }, finish_reason: finishReason, ...(logprobs === undefined ? {} : { logprobs: { content: logprobs } }) }],
+  },
+  usage: tokens,
+  request_id: REQUEST_ID,
+});
+
+const logprob = (token: string, value: number, alternative: string): TokenLogprob => {
+  const bytes = [...Buffer.from(token)];
+  return { token, bytes, logprob: value, topLogprobs: [{ token, bytes, logprob: value }, { token: alternative, bytes: [...Buffer.from(alternative)], logprob: -3 }] };
+};
+/** The same entry as the wire spells it. */
+const wireLogprob = (token: string, value: number, alternative: string): object => ({
+  token,
+  logprob: value,
+  bytes: [...Buffer.from(token)],
+  top_logprobs: [
+    { token, logprob: value, bytes: [...Buffer.from(token)] },
+    { token: alternative, logprob: -3, bytes: [...Buffer.from(alternative)] },
+  ],
 });
 
 describe('createGenerationStreamEncoder', () => {
@@ -67,9 +91,9 @@ describe('createGenerationStreamEncoder', () => {
 
   const plain: GenerationEvent[] = [
     { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-    { type: 'text-delta', delta: 'Hel', outputTokens: 1 },
-    { type: 'text-delta', delta: 'lo.', outputTokens: 2 },
-    { type: 'finish', finishReason: { unified: 'stop', raw: 'eos' } },
+    { type: 'text-delta', choice: 0, delta: 'Hel', outputTokens: 1 },
+    { type: 'text-delta', choice: 0, delta: 'lo.', outputTokens: 2 },
+    { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
     { type: 'usage', usage: { inputTokens: 12, outputTokens: 2 } },
   ];
 
@@ -82,11 +106,126 @@ describe('createGenerationStreamEncoder', () => {
   });
 
   it('skips thinking in the text format, which has no place for it', () => {
-    const thinking: GenerationEvent[] = [plain[0]!, { type: 'reasoning-delta', delta: 'Hmm.', outputTokens: 1 }, ...plain.slice(1)];
+    const thinking: GenerationEvent[] = [plain[0]!, { type: 'reasoning-delta', choice: 0, delta: 'Hmm.', outputTokens: 1 }, ...plain.slice(1)];
     expect(packets(frames(thinking, 'text', false))).toStrictEqual([
       { output: { text: 'Hel', finish_reason: 'null' }, usage: usage(1), request_id: REQUEST_ID },
       { output: { text: 'Hello.', finish_reason: 'null' }, usage: usage(2), request_id: REQUEST_ID },
       { output: { text: 'Hello.', finish_reason: 'stop' }, usage: usage(2), request_id: REQUEST_ID },
+    ]);
+  });
+
+  it('names index 0 in every packet when not told how many answers the request asked for', () => {
+    expect(packets(frames(plain, 'message', true, null))).toStrictEqual([
+      choicePacket(0, { content: 'Hel' }, usage(1)),
+      choicePacket(0, { content: 'lo.' }, usage(2)),
+      choicePacket(0, { content: '' }, usage(2), 'stop'),
+    ]);
+  });
+
+  // Two answers whose events interleave; choice 1 finishes first, so choice 0's finish ends the stream.
+  const twoChoices: GenerationEvent[] = [
+    { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+    { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
+    { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 3 },
+    { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+    { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 5 },
+    { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
+    { type: 'usage', usage: { inputTokens: 12, outputTokens: 5 } },
+  ];
+
+  it('puts each choice of n > 1 in packets of its own, with its index; the last finish comes with the final usage', () => {
+    expect(packets(frames(twoChoices, 'message', true, 2))).toStrictEqual([
+      choicePacket(0, { content: 'Yes' }, usage(1)),
+      choicePacket(1, { content: 'No.' }, usage(3)),
+      choicePacket(1, { content: '' }, usage(3), 'stop'),
+      choicePacket(0, { content: ', sure' }, usage(5)),
+      choicePacket(0, { content: '' }, usage(5), 'length'),
+    ]);
+  });
+
+  it('keeps everything so far per choice when cumulative', () => {
+    expect(packets(frames(twoChoices, 'message', false, 2))).toStrictEqual([
+      choicePacket(0, { content: 'Yes' }, usage(1)),
+      choicePacket(1, { content: 'No.' }, usage(3)),
+      choicePacket(1, { content: 'No.' }, usage(3), 'stop'),
+      choicePacket(0, { content: 'Yes, sure' }, usage(5)),
+      choicePacket(0, { content: 'Yes, sure' }, usage(5), 'length'),
+    ]);
+  });
+
+  it('keeps reasoning_content per choice: only the choice that thought carries it', () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 1 },
+      { type: 'text-delta', choice: 0, delta: 'A', outputTokens: 2 },
+      { type: 'text-delta', choice: 1, delta: 'B', outputTokens: 3 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 3 } },
+    ];
+    expect(packets(frames(events, 'message', true, 2))).toStrictEqual([
+      choicePacket(1, { content: '', reasoning_content: 'Hmm.' }, usage(1)),
+      choicePacket(0, { content: 'A' }, usage(2)),
+      choicePacket(1, { content: 'B', reasoning_content: '' }, usage(3)),
+      choicePacket(0, { content: '' }, usage(3), 'stop'),
+      choicePacket(1, { content: '', reasoning_content: '' }, usage(3), 'stop'),
+    ]);
+  });
+
+  // Log-probabilities come before their text; the last entry's text (a stop string) never comes.
+  const withLogprobs: GenerationEvent[] = [
+    { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+    { type: 'logprobs', choice: 0, content: [logprob('Hel', -0.1, 'Hi')] },
+    { type: 'text-delta', choice: 0, delta: 'Hel', outputTokens: 1 },
+    { type: 'logprobs', choice: 0, content: [logprob('lo.', -0.2, 'lo!')] },
+    { type: 'text-delta', choice: 0, delta: 'lo.', outputTokens: 2 },
+    { type: 'logprobs', choice: 0, content: [logprob('END', -0.3, 'The')] },
+    { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'stopGenerationTrigger' } },
+    { type: 'usage', usage: { inputTokens: 12, outputTokens: 3 } },
+  ];
+  const hel = wireLogprob('Hel', -0.1, 'Hi');
+  const lo = wireLogprob('lo.', -0.2, 'lo!');
+  const end = wireLogprob('END', -0.3, 'The');
+
+  it('hands incremental packets the logprobs of their text, and the finish those of text never sent', () => {
+    const logprobPacket = (message: object, tokens: object, content: object[], finishReason = 'null'): object => ({
+      output: { choices: [{ message: { role: 'assistant', ...message }, finish_reason: finishReason, logprobs: { content } }] },
+      usage: tokens,
+      request_id: REQUEST_ID,
+    });
+    expect(packets(frames(withLogprobs, 'message', true))).toStrictEqual([
+      logprobPacket({ content: 'Hel' }, usage(1), [hel]),
+      logprobPacket({ content: 'lo.' }, usage(2), [lo]),
+      logprobPacket({ content: '' }, usage(3), [end], 'stop'),
+    ]);
+  });
+
+  it('gives cumulative packets every logprob so far, and leaves the key out until there is one', () => {
+    const events: GenerationEvent[] = [withLogprobs[0]!, { type: 'reasoning-delta', choice: 0, delta: 'Hmm.', outputTokens: 1 }, ...withLogprobs.slice(1)];
+    expect(packets(frames(events, 'message', false, 2))).toStrictEqual([
+      choicePacket(0, { content: '', reasoning_content: 'Hmm.' }, usage(1)),
+      choicePacket(0, { content: 'Hel', reasoning_content: 'Hmm.' }, usage(1), 'null', [hel]),
+      choicePacket(0, { content: 'Hello.', reasoning_content: 'Hmm.' }, usage(2), 'null', [hel, lo]),
+      choicePacket(0, { content: 'Hello.', reasoning_content: 'Hmm.' }, usage(3), 'stop', [hel, lo, end]),
+    ]);
+  });
+
+  it('keeps the logprobs of interleaved choices apart', () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+      { type: 'logprobs', choice: 0, content: [logprob('Hel', -0.1, 'Hi')] },
+      { type: 'logprobs', choice: 1, content: [logprob('lo.', -0.2, 'lo!')] },
+      { type: 'text-delta', choice: 1, delta: 'lo.', outputTokens: 2 },
+      { type: 'text-delta', choice: 0, delta: 'Hel', outputTokens: 2 },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 2 } },
+    ];
+    expect(packets(frames(events, 'message', true, 2))).toStrictEqual([
+      choicePacket(1, { content: 'lo.' }, usage(2), 'null', [lo]),
+      choicePacket(0, { content: 'Hel' }, usage(2), 'null', [hel]),
+      choicePacket(1, { content: '' }, usage(2), 'stop'),
+      choicePacket(0, { content: '' }, usage(2), 'stop'),
     ]);
   });
 });

@@ -1,9 +1,10 @@
 // Puts a generation on the native wire: numbered `event:result` frames with running usage, no [DONE].
 import type { RenderableError } from '../../core/errors.js';
-import type { FinishReason, GenerationEvent, Usage } from '../../core/generation-event.js';
+import type { FinishReason, GenerationEvent, TokenLogprob, Usage } from '../../core/generation-event.js';
 import type { StreamEncoder } from '../../core/stream-encoder.js';
 import { formatSseFrame } from '../../lib/sse-frame.js';
 import type { IndexedToolCall } from '../encode-tool-call.js';
+import { pendingLogprobs } from '../pending-logprobs.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { encodeOutput, mapFinishReason, type AnswerParts } from './encode-output.js';
 import { encodeUsage } from './encode-usage.js';
@@ -13,43 +14,91 @@ export interface GenerationStreamOptions {
   readonly resultFormat: ResultFormat;
   readonly incrementalOutput: boolean;
   readonly requestId: string;
+  /**
+   * The answers the request asked for (`n`). Packets name their choice's `index` when this is above
+   * 1, and always when it is not given: the first packets cannot wait to learn whether more follow.
+   */
+  readonly choices?: number;
 }
 
-/** What one event adds to the answer; an absent part adds nothing. */
+/** What one event adds to its choice; an absent part adds nothing. */
 interface Piece {
   readonly content?: string;
   readonly reasoning?: string;
   readonly toolCalls?: readonly IndexedToolCall[];
+  /** Log-probabilities this packet hands over. */
+  readonly logprobs?: readonly TokenLogprob[] | undefined;
+}
+
+/** One choice's answer so far, for cumulative packets. */
+interface ChoiceState {
+  content: string;
+  reasoning: string;
+  readonly toolCalls: IndexedToolCall[];
+  readonly logprobs: TokenLogprob[];
+  finishReason: FinishReason | undefined;
 }
 
 /**
  * Frames are `id:N`, `event:result`, `:HTTP_STATUS/200`, `data:{…}` with no space after the colon:
- * dashscope-py compares the raw text after `event:` with "error". The stream ends after the packet
- * whose finish_reason is not "null".
+ * dashscope-py compares the raw text after `event:` with "error". Each packet holds the one choice
+ * its event belongs to, with running usage totals of all choices. A finish waits for the next
+ * packet-making event, so the last choice to finish rides on the final usage packet, which ends the
+ * stream; a choice that finished earlier gets a packet of its own, with the totals of that moment.
  */
 export function createGenerationStreamEncoder(options: GenerationStreamOptions): StreamEncoder {
   let id = 0;
   let inputTokens: number | undefined;
-  let finishReason: FinishReason | undefined;
-  let content = '';
-  let reasoning = '';
-  const toolCalls: IndexedToolCall[] = [];
+  let outputTokens = 0;
+  let held: number | undefined;
+  const choices = new Map<number, ChoiceState>();
+  const logprobs = pendingLogprobs();
+  const named = options.choices === undefined || options.choices > 1;
 
+  const choiceState = (choice: number): ChoiceState => {
+    let state = choices.get(choice);
+    if (state === undefined) {
+      state = { content: '', reasoning: '', toolCalls: [], logprobs: [], finishReason: undefined };
+      choices.set(choice, state);
+    }
+    return state;
+  };
   const frame = (event: 'result' | 'error', status: number, payload: object): string =>
     formatSseFrame({ id: ++id, event, comment: `HTTP_STATUS/${status}`, data: JSON.stringify(payload) }, ':');
-  /** Once the model has thought, every message keeps `reasoning_content`: `""` in pieces that bring none. */
-  const answer = (piece: Piece): AnswerParts => {
-    const thought = reasoning !== '';
-    if (!options.incrementalOutput) return { content, reasoning: thought ? reasoning : undefined, toolCalls };
+  /** Once a choice has thought, every message of it keeps `reasoning_content`: `""` in pieces that bring none. */
+  const answer = (state: ChoiceState, piece: Piece): AnswerParts => {
+    const thought = state.reasoning !== '';
+    if (!options.incrementalOutput) return { content: state.content, reasoning: thought ? state.reasoning : undefined, toolCalls: state.toolCalls };
     return { content: piece.content ?? '', reasoning: thought ? (piece.reasoning ?? '') : undefined, toolCalls: piece.toolCalls ?? [] };
   };
-  const packet = (piece: Piece, usage: Usage): string =>
-    frame('result', 200, {
-      output: encodeOutput(options.resultFormat, answer(piece), mapFinishReason(finishReason)),
-      usage: encodeUsage(usage),
-      request_id: options.requestId,
-    });
-  const running = (outputTokens: number): Usage => ({ inputTokens, outputTokens });
+  /** Incremental packets carry what they hand over; cumulative ones everything handed over so far. */
+  const entries = (state: ChoiceState, piece: Piece): readonly TokenLogprob[] | undefined => {
+    if (piece.logprobs !== undefined) state.logprobs.push(...piece.logprobs);
+    if (options.incrementalOutput) return piece.logprobs;
+    return state.logprobs.length === 0 ? undefined : state.logprobs;
+  };
+  const packet = (choice: number, piece: Piece, usage: Usage): string => {
+    const state = choiceState(choice);
+    const output = encodeOutput(options.resultFormat, [
+      { index: named ? choice : undefined, answer: answer(state, piece), logprobs: entries(state, piece), finishReason: mapFinishReason(state.finishReason) },
+    ]);
+    return frame('result', 200, { output, usage: encodeUsage(usage), request_id: options.requestId });
+  };
+  /** The finish of `choice`, with what log-probabilities still wait for it. */
+  const finishPacket = (choice: number, usage: Usage): string => packet(choice, { logprobs: logprobs.take(choice) }, usage);
+  /** A held finish goes out on its own before the next packet, with the totals before that packet's tokens. */
+  const release = (): string[] => {
+    if (held === undefined) return [];
+    const choice = held;
+    held = undefined;
+    return [finishPacket(choice, { inputTokens, outputTokens })];
+  };
+  /** The packets of a piece of `choice` that brings the totals to `tokens`. */
+  const piecePackets = (choice: number, piece: Piece, tokens: number): string[] => {
+    const released = release();
+    outputTokens = tokens;
+    return [...released, packet(choice, piece, { inputTokens, outputTokens })];
+  };
 
   return {
     event: (event: GenerationEvent) => {
@@ -58,23 +107,36 @@ export function createGenerationStreamEncoder(options: GenerationStreamOptions):
           inputTokens = event.inputTokens;
           return [];
         case 'reasoning-delta':
-          reasoning += event.delta;
+          choiceState(event.choice).reasoning += event.delta;
           // The text format has no place for thinking, so it gets no packet either.
-          return options.resultFormat === 'text' ? [] : [packet({ reasoning: event.delta }, running(event.outputTokens))];
+          if (options.resultFormat === 'text') {
+            outputTokens = event.outputTokens;
+            return [];
+          }
+          return piecePackets(event.choice, { reasoning: event.delta }, event.outputTokens);
         case 'text-delta':
-          content += event.delta;
-          return [packet({ content: event.delta }, running(event.outputTokens))];
+          choiceState(event.choice).content += event.delta;
+          return piecePackets(event.choice, { content: event.delta, logprobs: logprobs.take(event.choice) }, event.outputTokens);
         case 'tool-call': {
           const call = { index: event.index, call: event.call };
-          toolCalls.push(call);
-          return [packet({ toolCalls: [call] }, running(event.outputTokens))];
+          choiceState(event.choice).toolCalls.push(call);
+          return piecePackets(event.choice, { toolCalls: [call] }, event.outputTokens);
         }
-        case 'finish':
-          // Sent with the final usage, which the next event brings.
-          finishReason = event.finishReason;
+        case 'logprobs':
+          logprobs.add(event.choice, event.content);
           return [];
-        case 'usage':
-          return [packet({}, event.usage)];
+        case 'finish': {
+          const released = release();
+          choiceState(event.choice).finishReason = event.finishReason;
+          held = event.choice;
+          return released;
+        }
+        case 'usage': {
+          // The last finish, or, should an engine have sent none, choice 0 as it stands.
+          const choice = held ?? 0;
+          held = undefined;
+          return [finishPacket(choice, event.usage)];
+        }
       }
     },
     end: () => [],

@@ -1,9 +1,12 @@
 // The request body of POST /chat/completions as the openai SDKs and Model Studio's compatible mode send it.
 import { z } from 'zod';
+import { choiceParameterShape } from '../choice-parameters.js';
 import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
 import { sharedParameterShape } from '../shared-parameters.js';
 
 const MAX_SEED = 2 ** 31 - 1;
+/** Model Studio's limit, on both of its wires (OpenAI itself allows 20). */
+const MAX_TOP_LOGPROBS = 5;
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
@@ -39,7 +42,7 @@ export const chatRequestSchema = z.object({
   max_tokens: z.number().int().min(1, 'Range of max_tokens should be [1, ∞)').nullish(),
   max_completion_tokens: z.number().int().min(1, 'Range of max_completion_tokens should be [1, ∞)').nullish(),
   stop: stop.nullish(),
-  n: z.literal(1, 'Only n = 1 is supported.').nullish(),
+  ...choiceParameterShape(MAX_TOP_LOGPROBS),
   /** Model Studio's extensions (`enable_thinking`, `repetition_penalty`, …) arrive at the top level too. */
   ...sharedParameterShape,
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationEvent } from '../../core/generation-event.js';
+import type { GenerationEvent, TokenLogprob } from '../../core/generation-event.js';
 import { createChatStreamEncoder } from './chat-stream-encoder.js';
 import { completionIdentity } from './completion-identity.js';
 
@@ -7,18 +7,18 @@ const identity = completionIdentity('5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13', 'qwe
 
 const events: GenerationEvent[] = [
   { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-  { type: 'reasoning-delta', delta: 'The user ', outputTokens: 2 },
-  { type: 'reasoning-delta', delta: 'wants weather.', outputTokens: 4 },
-  { type: 'text-delta', delta: 'Let me check.', outputTokens: 7 },
-  { type: 'tool-call', index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-  { type: 'tool-call', index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-  { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+  { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
+  { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
+  { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
+  { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
+  { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
+  { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
   { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
 ];
 
-function frames(includeUsage: boolean): string[] {
+function frames(includeUsage: boolean, stream: GenerationEvent[] = events): string[] {
   const encoder = createChatStreamEncoder(identity, { includeUsage }, 'req');
-  return [...events.flatMap((event) => encoder.event(event)), ...encoder.end()];
+  return [...stream.flatMap((event) => encoder.event(event)), ...encoder.end()];
 }
 
 /** The JSON of each `data:` line, as openai SDKs parse it; `[DONE]` stays text. */
@@ -39,6 +39,24 @@ const chunk = (choices: object[], usage: object | null = null): object => ({
   usage,
 });
 const delta = (content: object, finishReason: string | null = null): object => chunk([{ index: 0, delta: content, finish_reason: finishReason, logprobs: null }]);
+/** A chunk of choice `index`, with the logprobs it carries when given. */
+const choiceDelta = (index: number, content: object, finishReason: string | null = null, logprobs: object[] | null = null): object =>
+  chunk([{ index, delta: content, finish_reason: finishReason, logprobs: logprobs === null ? null : { content: logprobs } }]);
+
+const logprob = (token: string, value: number, alternative: string): TokenLogprob => {
+  const bytes = [...Buffer.from(token)];
+  return { token, bytes, logprob: value, topLogprobs: [{ token, bytes, logprob: value }, { token: alternative, bytes: [...Buffer.from(alternative)], logprob: -3 }] };
+};
+/** The same entry as the wire spells it. */
+const wireLogprob = (token: string, value: number, alternative: string): object => ({
+  token,
+  logprob: value,
+  bytes: [...Buffer.from(token)],
+  top_logprobs: [
+    { token, logprob: value, bytes: [...Buffer.from(token)] },
+    { token: alternative, logprob: -3, bytes: [...Buffer.from(alternative)] },
+  ],
+});
 
 describe('createChatStreamEncoder', () => {
   it('streams reasoning, content and each tool call as deltas, then the finish, usage and [DONE]', () => {
@@ -62,5 +80,60 @@ describe('createChatStreamEncoder', () => {
 
   it('frames every chunk as a bare data: line, with no event: or id: lines', () => {
     expect(frames(true).every((frame) => /^data: [^\n]+\n\n$/.test(frame))).toBe(true);
+  });
+
+  it('streams interleaved choices of n > 1 under their own index, each opened with the role and closed by its own finish', () => {
+    const twoChoices: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
+      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
+      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 6 } },
+    ];
+    expect(payloads(frames(true, twoChoices))).toStrictEqual([
+      choiceDelta(0, { role: 'assistant', content: '' }),
+      choiceDelta(0, { content: 'Yes' }),
+      choiceDelta(1, { role: 'assistant', content: '' }),
+      choiceDelta(1, { content: null, reasoning_content: 'Hmm.' }),
+      choiceDelta(1, { content: 'No.' }),
+      choiceDelta(1, { content: '' }, 'stop'),
+      choiceDelta(0, { content: ', sure' }),
+      choiceDelta(0, { content: '' }, 'length'),
+      chunk([], { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: null }),
+      '[DONE]',
+    ]);
+  });
+
+  it('attaches the logprobs of a choice to its next content chunk, or to its finish when no text follows', () => {
+    const withLogprobs: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
+      { type: 'logprobs', choice: 0, content: [logprob('Hel', -0.1, 'Hi')] },
+      { type: 'logprobs', choice: 1, content: [logprob('No', -0.4, 'Yes')] },
+      { type: 'reasoning-delta', choice: 0, delta: 'Hmm.', outputTokens: 2 },
+      { type: 'text-delta', choice: 1, delta: 'No', outputTokens: 3 },
+      { type: 'text-delta', choice: 0, delta: 'Hel', outputTokens: 4 },
+      { type: 'logprobs', choice: 0, content: [logprob('lo', -0.2, 'p'), logprob('.', -0.3, '!')] },
+      { type: 'text-delta', choice: 0, delta: 'lo.', outputTokens: 5 },
+      { type: 'text-delta', choice: 0, delta: '', outputTokens: 6 },
+      { type: 'logprobs', choice: 1, content: [logprob('END', -0.5, 'The')] },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'stopGenerationTrigger' } },
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 6 } },
+    ];
+    expect(payloads(frames(false, withLogprobs))).toStrictEqual([
+      choiceDelta(0, { role: 'assistant', content: '' }),
+      choiceDelta(0, { content: null, reasoning_content: 'Hmm.' }),
+      choiceDelta(1, { role: 'assistant', content: '' }),
+      choiceDelta(1, { content: 'No' }, null, [wireLogprob('No', -0.4, 'Yes')]),
+      choiceDelta(0, { content: 'Hel' }, null, [wireLogprob('Hel', -0.1, 'Hi')]),
+      choiceDelta(0, { content: 'lo.' }, null, [wireLogprob('lo', -0.2, 'p'), wireLogprob('.', -0.3, '!')]),
+      choiceDelta(0, { content: '' }),
+      choiceDelta(0, { content: '' }, 'stop'),
+      choiceDelta(1, { content: '' }, 'stop', [wireLogprob('END', -0.5, 'The')]),
+      '[DONE]',
+    ]);
   });
 });

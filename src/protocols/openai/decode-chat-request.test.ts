@@ -222,14 +222,33 @@ describe('decodeChatRequest', () => {
     expect(decodeChatRequest({ ...base, stream: true, stream_options: { include_usage: true } }).includeUsage).toBe(true);
   });
 
-  it('refuses logprobs rather than ignoring them, but takes the values clients send by default', () => {
-    expect(() => decodeChatRequest({ ...base, logprobs: true })).toThrow(InvalidRequestError);
-    expect(() => decodeChatRequest({ ...base, top_logprobs: 2 })).toThrow(InvalidRequestError);
-    expect(() => decodeChatRequest({ ...base, logprobs: false, top_logprobs: 0 })).not.toThrow();
+  it('carries logprobs with top_logprobs, 0 alternatives when unset, and nothing when not asked', () => {
+    expect(decodeChatRequest({ ...base, logprobs: true }).request.logprobs).toEqual({ topLogprobs: 0 });
+    expect(decodeChatRequest({ ...base, logprobs: true, top_logprobs: 5 }).request.logprobs).toEqual({ topLogprobs: 5 });
+    expect(decodeChatRequest({ ...base, logprobs: false, top_logprobs: 0 }).request).not.toHaveProperty('logprobs');
+    expect(decodeChatRequest({ ...base, logprobs: null, top_logprobs: null }).request).not.toHaveProperty('logprobs');
   });
 
-  it('rejects n above 1 rather than ignoring it', () => {
-    expect(() => decodeChatRequest({ ...base, n: 2 })).toThrow(InvalidRequestError);
+  it.each([{ top_logprobs: 2 }, { logprobs: false, top_logprobs: 1 }])('rejects %j: top_logprobs needs logprobs', (fields) => {
+    expect(rejection({ ...base, ...fields })).toMatchObject({ param: 'top_logprobs', message: 'top_logprobs requires logprobs to be true' });
+  });
+
+  it.each([6, -1, 1.5])('rejects top_logprobs %s, outside [0, 5]', (top) => {
+    expect(rejection({ ...base, logprobs: true, top_logprobs: top })).toMatchObject({ param: 'top_logprobs', message: 'Range of top_logprobs should be [0, 5]' });
+  });
+
+  it('carries n above 1 and leaves the default 1 out', () => {
+    expect(decodeChatRequest({ ...base, n: 4 }).request.n).toBe(4);
+    expect(decodeChatRequest({ ...base, n: 1 }).request).not.toHaveProperty('n');
+  });
+
+  it.each([0, 5, 2.5])('rejects n %s, outside Model Studio\'s [1, 4]', (n) => {
+    expect(rejection({ ...base, n })).toMatchObject({ param: 'n', message: 'Range of n should be [1, 4]' });
+  });
+
+  it('answers once when tools are given, whatever n says, as Model Studio does', () => {
+    expect(decodeChatRequest({ ...base, n: 3, tools: [weather] }).request).not.toHaveProperty('n');
+    expect(decodeChatRequest({ ...base, n: 3, tools: [] }).request.n).toBe(3);
   });
 
   it('reports the first bad field with its path', () => {

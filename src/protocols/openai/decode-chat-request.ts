@@ -1,6 +1,7 @@
 // Decodes an OpenAI-style chat completion body into the neutral ChatRequest plus the wire's own options.
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import { checkChatRules, type ChatRuleParams } from '../check-chat-rules.js';
+import { decodeChoiceOptions } from '../choice-parameters.js';
 import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
 import { toAssistantMessage } from '../message-schemas.js';
 import { decodeFeatures, decodePenalties } from '../shared-parameters.js';
@@ -47,6 +48,7 @@ export function decodeChatRequest(body: unknown): OpenAIChatCall {
   const value = parsed.data;
   const maxTokens = value.max_completion_tokens ?? value.max_tokens ?? undefined;
   const stop = value.stop ?? [];
+  const features = decodeFeatures(value);
   const request: ChatRequest = {
     model: value.model,
     messages: value.messages.map(toMessage),
@@ -59,7 +61,8 @@ export function decodeChatRequest(body: unknown): OpenAIChatCall {
     },
     ...(maxTokens === undefined ? {} : { maxTokens }),
     stop: typeof stop === 'string' ? [stop] : stop,
-    ...decodeFeatures(value),
+    ...features,
+    ...decodeChoiceOptions(value, features.tools !== undefined, 'top_logprobs'),
   };
   checkChatRules(request, ruleParams);
   const stream = value.stream === true;

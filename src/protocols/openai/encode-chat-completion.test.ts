@@ -23,12 +23,12 @@ describe('encodeChatCompletion', () => {
   it('puts reasoning, text and tool calls in one message, with reasoning tokens in the usage', async () => {
     const events: GenerationEvent[] = [
       { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-      { type: 'reasoning-delta', delta: 'The user ', outputTokens: 2 },
-      { type: 'reasoning-delta', delta: 'wants weather.', outputTokens: 4 },
-      { type: 'text-delta', delta: 'Let me check.', outputTokens: 7 },
-      { type: 'tool-call', index: 0, call: weather, outputTokens: 15 },
-      { type: 'tool-call', index: 1, call: time, outputTokens: 20 },
-      { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+      { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
+      { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
+      { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
+      { type: 'tool-call', choice: 0, index: 0, call: weather, outputTokens: 15 },
+      { type: 'tool-call', choice: 0, index: 1, call: time, outputTokens: 20 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
       { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
     ];
     expect(await body(events)).toStrictEqual({
@@ -56,8 +56,8 @@ describe('encodeChatCompletion', () => {
   it('answers a tools-only turn with content ""', async () => {
     const events: GenerationEvent[] = [
       { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'tool-call', index: 0, call: time, outputTokens: 6 },
-      { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+      { type: 'tool-call', choice: 0, index: 0, call: time, outputTokens: 6 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
       { type: 'usage', usage: { inputTokens: 5, outputTokens: 6 } },
     ];
     expect(await body(events)).toMatchObject({
@@ -68,13 +68,75 @@ describe('encodeChatCompletion', () => {
   it('leaves reasoning_content, tool_calls and completion_tokens_details out of a plain answer', async () => {
     const events: GenerationEvent[] = [
       { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'text-delta', delta: 'Hello.', outputTokens: 2 },
-      { type: 'finish', finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'text-delta', choice: 0, delta: 'Hello.', outputTokens: 2 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
       { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
     ];
     expect(await body(events)).toStrictEqual({
       ...envelope,
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, prompt_tokens_details: null },
+    });
+  });
+
+  it('answers n > 1 with one choice per answer, each with its index, message and finish_reason', async () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
+      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
+      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
+      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
+      { type: 'usage', usage: { inputTokens: 5, outputTokens: 6 } },
+    ];
+    expect(await body(events)).toStrictEqual({
+      ...envelope,
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'Yes, sure' }, finish_reason: 'length', logprobs: null },
+        { index: 1, message: { role: 'assistant', content: 'No.', reasoning_content: 'Hmm.' }, finish_reason: 'stop', logprobs: null },
+      ],
+      usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11, prompt_tokens_details: null },
+    });
+  });
+
+  it('puts the logprobs of each choice on it, with refusal null; a choice without any keeps logprobs null', async () => {
+    const alternative = (token: string, logprob: number) => ({ token, bytes: [...Buffer.from(token)], logprob });
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
+      { type: 'logprobs', choice: 0, content: [{ ...alternative('Hi', -0.5), topLogprobs: [alternative('Hi', -0.5), alternative('Hey', -1.25)] }] },
+      { type: 'text-delta', choice: 0, delta: 'Hi', outputTokens: 1 },
+      { type: 'logprobs', choice: 0, content: [{ ...alternative('é', -0.75), topLogprobs: [] }] },
+      { type: 'text-delta', choice: 0, delta: 'é', outputTokens: 2 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
+    ];
+    expect(await body(events)).toStrictEqual({
+      ...envelope,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hié' },
+          finish_reason: 'stop',
+          logprobs: {
+            content: [
+              {
+                token: 'Hi',
+                logprob: -0.5,
+                bytes: [72, 105],
+                top_logprobs: [
+                  { token: 'Hi', logprob: -0.5, bytes: [72, 105] },
+                  { token: 'Hey', logprob: -1.25, bytes: [72, 101, 121] },
+                ],
+              },
+              { token: 'é', logprob: -0.75, bytes: [195, 169], top_logprobs: [] },
+            ],
+            refusal: null,
+          },
+        },
+        { index: 1, message: { role: 'assistant', content: '' }, finish_reason: 'stop', logprobs: null },
+      ],
       usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, prompt_tokens_details: null },
     });
   });
