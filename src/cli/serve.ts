@@ -76,6 +76,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     threads: config.threads,
     gpu: config.gpu === 'off' ? false : 'auto',
     defaultSampling: MODEL_STUDIO_SAMPLING,
+    maxQueue: config.maxQueue,
+    queueTimeoutMs: config.queueTimeout * 1000,
   });
   const app = createApp({ engine: new EngineRouter([engine]), apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });

@@ -70,6 +70,22 @@ export const serverOptions = {
     default: 4,
     valueName: '<n>',
   }),
+  maxQueue: defineOption({
+    flag: 'max-queue',
+    env: ['STUDIO_MAX_QUEUE'],
+    description: 'requests that may wait for a free sequence; more get 429 at once',
+    schema: nonNegativeInt,
+    default: 64,
+    valueName: '<n>',
+  }),
+  queueTimeout: defineOption({
+    flag: 'queue-timeout',
+    env: ['STUDIO_QUEUE_TIMEOUT'],
+    description: 'seconds a request may wait for a free sequence before it gets 429',
+    schema: z.coerce.number().positive(),
+    default: 30,
+    valueName: '<seconds>',
+  }),
   threads: defineOption({
     flag: 'threads',
     env: ['STUDIO_THREADS'],

@@ -68,14 +68,15 @@ describe('native DashScope text generation', () => {
   it('turns a prompt into the last user message, after any history', async () => {
     const viaPrompt = await generate({ input: { prompt: 'Who are you?' }, parameters: { max_tokens: 6, ...greedy } });
     const viaMessages = await generate({ input: { messages: [{ role: 'user', content: 'Who are you?' }] }, parameters: { max_tokens: 6, ...greedy } });
-    expect(viaPrompt.json).toMatchObject({ output: viaMessages.json.output, usage: viaMessages.json.usage });
+    expect(viaPrompt.json.output).toEqual(viaMessages.json.output);
+    expect(viaPrompt.json.usage.input_tokens).toBe(viaMessages.json.usage.input_tokens);
 
     const withHistory = await generate({ input: { history: [{ user: 'Hello', bot: 'Hi there.' }], prompt: 'Who are you?' }, parameters: { max_tokens: 6, ...greedy } });
     const asMessages = await generate({
       input: { messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi there.' }, { role: 'user', content: 'Who are you?' }] },
       parameters: { max_tokens: 6, ...greedy },
     });
-    expect(withHistory.json.usage).toEqual(asMessages.json.usage);
+    expect(withHistory.json.usage.input_tokens).toBe(asMessages.json.usage.input_tokens);
     expect(packetText(withHistory.json)).toBe(packetText(asMessages.json));
   });
 
@@ -121,7 +122,7 @@ describe('native DashScope text generation', () => {
         expect(choice.message.role).toBe('assistant');
         expect(typeof choice.message.content).toBe('string');
       }
-      expect(Object.keys(packet.usage).sort()).toEqual(['input_tokens', 'output_tokens', 'total_tokens']);
+      expect(packet.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
       expect(packet.request_id).toBe(response.headers.get('x-request-id'));
     }
     expect(packets.slice(0, -1).every((packet) => packetFinishReason(packet) === 'null')).toBe(true);

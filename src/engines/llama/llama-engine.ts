@@ -16,12 +16,14 @@ import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
 import { ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
+import { commonPrefixLength } from '../../lib/common-prefix-length.js';
 import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt } from './chat-prompt.js';
 import { copySequenceState } from './copy-sequence-state.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
+import { prefill, PrefillPacer } from './prefill.js';
 import { SequencePool } from './sequence-pool.js';
 
 export interface LlamaEngineOptions {
@@ -39,6 +41,10 @@ export interface LlamaEngineOptions {
   readonly gpu: 'auto' | false;
   /** Sampling used for whatever a request leaves unset. */
   readonly defaultSampling: SamplingOptions;
+  /** Requests that may wait for a free sequence; more are turned away with a 429. */
+  readonly maxQueue: number;
+  /** How long a request may wait for a free sequence before it is turned away with a 429. */
+  readonly queueTimeoutMs: number;
 }
 
 export interface LlamaEngineStats {
@@ -46,6 +52,20 @@ export interface LlamaEngineStats {
   readonly sequencesInUse: number;
   readonly waiting: number;
 }
+
+/**
+ * How much of a sequence's cache a prompt may keep. Only a cache holding most of the prompt (a
+ * follow-up turn, a repeated request) is kept, as llama-server's slot similarity does: reusing a
+ * short shared start saves little, and cached keys computed in a batch of another size differ in
+ * their last bits, which would make the same seeded request answer differently after another one.
+ * The last prompt token is always evaluated with the first sampling step, so it is never kept.
+ */
+function reusablePrefix(cached: readonly Token[], prompt: readonly Token[]): number {
+  const common = commonPrefixLength(cached, prompt);
+  return common > prompt.length * MIN_REUSED_FRACTION ? Math.min(common, prompt.length - 1) : 0;
+}
+
+const MIN_REUSED_FRACTION = 0.5;
 
 /** The JSON the grammar of a forced call admits: `{"name": <a tool>, "arguments": <its parameters>}`. */
 function forcedCallSchema(request: ChatRequest): GbnfJsonSchema {
@@ -70,6 +90,7 @@ export class LlamaEngine implements Engine {
   readonly #format: ChatFormat;
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
+  readonly #pacer = new PrefillPacer();
   readonly #info: ModelInfo;
   #disposed = false;
 
@@ -81,7 +102,7 @@ export class LlamaEngine implements Engine {
     this.#format = resolveChatFormat(model);
     const tags = this.#format.tags;
     this.#thinkCloseTokens = tags === undefined ? [] : LlamaText(new SpecialTokensText(`\n${tags.thinkClose}\n\n`)).tokenize(model.tokenizer);
-    this.#pool = new SequencePool(context);
+    this.#pool = new SequencePool(context, { maxWaiting: options.maxQueue, maxWaitMs: options.queueTimeoutMs });
     this.#info = { id: options.modelName, contextSize: context.contextSize, ownedBy: 'studio', created: Math.floor(Date.now() / 1000) };
   }
 
@@ -138,19 +159,19 @@ export class LlamaEngine implements Engine {
     const room = contextSize - plan.tokens.length;
     const grammar = await this.#grammarFor(request);
 
-    using lease = await this.#pool.acquire(signal, choices);
+    // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
+    using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens) });
     const [lead, ...others] = lease.sequences;
     if (lead === undefined) throw new Error('a lease holds at least one sequence');
-    await Promise.all(lease.sequences.map((sequence) => sequence.clearHistory()));
+    const cached = reusablePrefix(lead.contextTokens, plan.tokens);
+    if (lead.nextTokenIndex > cached) await lead.eraseContextTokenRanges([{ start: cached, end: lead.nextTokenIndex }]);
+    await Promise.all(others.map((sequence) => sequence.clearHistory()));
     yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
-    // Several answers share one evaluation of the prompt; each then goes on from its last token.
-    let evaluate = plan.tokens;
-    if (others.length > 0 && plan.tokens.length > 1) {
-      await lead.evaluateWithoutGeneratingNewTokens(plan.tokens.slice(0, -1));
-      await copySequenceState(lead, others);
-      evaluate = plan.tokens.slice(-1);
-    }
+    await prefill(lead, plan.tokens.slice(cached, -1), this.#pacer, signal);
+    // Several answers share that one evaluation of the prompt.
+    if (others.length > 0) await copySequenceState(lead, others);
+    const evaluate = plan.tokens.slice(-1);
     const sampling = { ...this.#options.defaultSampling, ...request.sampling };
     // Answers drawn with one seed would all be the same.
     const seed = sampling.seed ?? Math.floor(Math.random() * 2 ** 32);
@@ -183,6 +204,7 @@ export class LlamaEngine implements Engine {
       usage: {
         inputTokens: plan.tokens.length,
         outputTokens: counters.outputTokens,
+        cachedInputTokens: cached,
         // Reported when the request asked about thinking or the model thought: a plain reply's usage stays plain.
         ...(request.thinking !== undefined || counters.reasoningTokens > 0 ? { reasoningTokens: counters.reasoningTokens } : {}),
       },

@@ -15,7 +15,8 @@ export function encodeUsage(usage: Usage): DashScopeUsage {
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,
     total_tokens: totalTokens(usage),
-    ...(usage.cachedInputTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } }),
+    // Model Studio reports cached tokens only on a cache hit.
+    ...(usage.cachedInputTokens === undefined || usage.cachedInputTokens === 0 ? {} : { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } }),
     ...(usage.reasoningTokens === undefined ? {} : { output_tokens_details: { reasoning_tokens: usage.reasoningTokens } }),
   };
 }

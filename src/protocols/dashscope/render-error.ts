@@ -17,7 +17,7 @@ export const dashscopeErrorTable = {
   model_not_found: { status: 404, code: 'ModelNotFound' },
   payload_too_large: { status: 413, code: 'RequestTooLarge' },
   context_length_exceeded: { status: 400, code: 'InvalidParameter' },
-  rate_limited: { status: 429, code: 'Throttling.RateQuota' },
+  rate_limited: { status: 429, code: 'Throttling' },
   overloaded: { status: 503, code: 'ModelUnavailable' },
   upstream: { status: 502, code: 'ModelServiceFailed' },
   timeout: { status: 504, code: 'RequestTimeOut' },

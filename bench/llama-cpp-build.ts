@@ -1,0 +1,106 @@
+// Builds llama.cpp's llama-server and llama-bench from the source node-llama-cpp ships, once per llama.cpp commit.
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
+const bundlePath = join(repositoryRoot, 'node_modules/node-llama-cpp/llama/gitRelease.bundle');
+const cacheDirectory = join(repositoryRoot, '.cache/llama.cpp');
+
+/** CPU-only, tuned for this machine, without the web UI's download or anything the benchmark does not run. */
+const CMAKE_OPTIONS = [
+  '-DCMAKE_BUILD_TYPE=Release',
+  '-DGGML_NATIVE=ON',
+  '-DLLAMA_BUILD_TESTS=OFF',
+  '-DLLAMA_BUILD_EXAMPLES=OFF',
+  '-DLLAMA_BUILD_SERVER=ON',
+  '-DLLAMA_USE_PREBUILT_UI=OFF',
+  '-DLLAMA_OPENSSL=OFF',
+];
+
+export interface LlamaCppBuild {
+  readonly commit: string;
+  readonly serverBinary: string;
+  readonly benchBinary: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The commit the bundle's HEAD names. */
+async function bundleCommit(): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['bundle', 'list-heads', bundlePath]);
+  const commit = /^([0-9a-f]{40}) HEAD$/m.exec(stdout)?.[1];
+  if (commit === undefined) throw new Error(`no HEAD in ${bundlePath}:\n${stdout}`);
+  return commit;
+}
+
+/** Runs a command with its output appended to `logPath`; `onLine` sees each line. */
+function runLogged(executable: string, args: readonly string[], logPath: string, onLine: (line: string) => void = () => {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const log = createWriteStream(logPath, { flags: 'a' });
+    log.write(`$ ${executable} ${args.join(' ')}\n`);
+    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    const forward = (data: Buffer): void => {
+      log.write(data);
+      const lines = (partial + data.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      log.end();
+      if (code === 0) resolve();
+      else reject(new Error(`${executable} ${args[0] ?? ''} failed (${code ?? signal}); see ${logPath}`));
+    });
+  });
+}
+
+/** Writes one status line, rewritten in place on a terminal. */
+function statusLine(text: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
+}
+
+/**
+ * Returns the binaries for the bundle's commit, building them into .cache/llama.cpp/<commit>/ when they are missing.
+ * A node-llama-cpp upgrade ships another commit, so it gets a fresh build.
+ */
+export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
+  const commit = await bundleCommit();
+  const directory = join(cacheDirectory, commit);
+  const sourceDirectory = join(directory, 'source');
+  const buildDirectory = join(directory, 'build');
+  const build = { commit, serverBinary: join(buildDirectory, 'bin/llama-server'), benchBinary: join(buildDirectory, 'bin/llama-bench') };
+  if ((await exists(build.serverBinary)) && (await exists(build.benchBinary))) return build;
+
+  await mkdir(directory, { recursive: true });
+  const logPath = join(directory, 'build.log');
+  const startedAt = performance.now();
+  console.log(`Building llama.cpp ${commit.slice(0, 10)} (llama-server, llama-bench): several minutes the first time; log: ${logPath}`);
+  if (!(await exists(sourceDirectory))) {
+    const cloning = `${sourceDirectory}.partial`;
+    await rm(cloning, { recursive: true, force: true });
+    await runLogged('git', ['clone', '--quiet', bundlePath, cloning], logPath);
+    await rename(cloning, sourceDirectory);
+  }
+  await runLogged('cmake', ['-S', sourceDirectory, '-B', buildDirectory, ...CMAKE_OPTIONS], logPath);
+  const jobs = String(availableParallelism());
+  await runLogged('cmake', ['--build', buildDirectory, '--config', 'Release', '--target', 'llama-server', 'llama-bench', '-j', jobs], logPath, (line) => {
+    const progress = /^\[\s*(\d+)%\]/.exec(line)?.[1];
+    if (progress !== undefined) statusLine(`  building llama.cpp: ${progress}%`);
+  });
+  statusLine('');
+  console.log(`Built llama.cpp in ${Math.round((performance.now() - startedAt) / 1000)} s`);
+  return build;
+}

@@ -1,0 +1,92 @@
+// `npm run bench`: Studio against llama.cpp's own llama-server on the same GGUF, one server at a time (see README.md).
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { benchModelPath } from '../test/test-model.js';
+import { runLlamaBench } from './llama-bench.js';
+import { ensureLlamaCpp } from './llama-cpp-build.js';
+import { describeMachine } from './machine.js';
+import { renderMarkdown, writeReport, type ServerRun } from './report.js';
+import { freePort, startServerProcess, type ServerCommand } from './server-process.js';
+import { utf8FragmentTokens } from './utf8-fragment-tokens.js';
+import { FULL_PLAN, QUICK_PLAN, runWorkloads, type WorkloadPlan } from './workloads.js';
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string', default: String(availableParallelism()) },
+    parallel: { type: 'string', default: '8' },
+    ctx: { type: 'string', default: '2048' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+function positiveInteger(flag: string, value: string): number {
+  const parsed = z.coerce.number().int().min(1).safeParse(value);
+  if (!parsed.success) throw new Error(`--${flag} must be a positive integer, not "${value}"`);
+  return parsed.data;
+}
+
+const config = {
+  threads: positiveInteger('threads', values.threads),
+  parallel: positiveInteger('parallel', values.parallel),
+  ctx: positiveInteger('ctx', values.ctx),
+  quick: values.quick,
+  plan: values.quick ? QUICK_PLAN : FULL_PLAN,
+};
+
+/** The same model, threads, slots and context per slot for both servers; Studio on the CPU, like this llama-server build. */
+function studioCommand(model: string, port: number): ServerCommand {
+  const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+  const options = ['--model', model, '--port', port, '--threads', config.threads, '--parallel', config.parallel, '--ctx', config.ctx];
+  const args = ['--import', import.meta.resolve('tsx'), main, 'serve', ...options.map(String), '--gpu', 'off', '--shutdown-timeout', '0'];
+  return { name: 'Studio', executable: process.execPath, args, port };
+}
+
+/**
+ * `-c` is the context of all slots together. llama-server answers 500 to a chat reply that is not valid UTF-8, which the
+ * random model often writes, so it never samples a token that is a piece of a character (`-l ID-inf`; biasing a
+ * thousand-odd of the 150k logits costs nothing next to the model). `--no-jinja` renders the prompt with its built-in
+ * ChatML and streams the reply as plain content, like Studio; its Jinja path would also parse every reply for Qwen3's
+ * tool calls and thinking, and fail the request when random text does not fit.
+ */
+function llamaServerCommand(binary: string, model: string, port: number, bannedTokens: readonly number[]): ServerCommand {
+  const options = ['-m', model, '-t', config.threads, '-np', config.parallel, '-c', config.ctx * config.parallel, '--host', '127.0.0.1', '--port', port];
+  const logitBias = bannedTokens.flatMap((token) => ['-l', `${token}-inf`]);
+  return { name: 'llama-server', executable: binary, args: [...options.map(String), '--no-jinja', ...logitBias], port };
+}
+
+async function measureServer(command: ServerCommand, plan: WorkloadPlan): Promise<ServerRun> {
+  console.log(`${command.name}: starting`);
+  const server = await startServerProcess(command);
+  try {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const [model] = (await client.models.list()).data;
+    if (model === undefined) throw new Error(`${command.name} lists no model`);
+    const results = await runWorkloads({ client, model: model.id }, plan, (step) => console.log(`${command.name}: ${step}`));
+    return { command: [command.executable, ...command.args].join(' '), startupMs: server.startupMs, peakRssBytes: await server.peakRssBytes(), results };
+  } catch (error) {
+    throw new Error(`${command.name} failed: ${String(error)}\nThe end of its output:\n${server.outputTail()}`, { cause: error });
+  } finally {
+    await server.stop();
+  }
+}
+
+const startedAt = new Date().toISOString();
+const build = await ensureLlamaCpp();
+console.log('Making the bench model (once)');
+const model = await benchModelPath();
+console.log('llama-bench: decode and prefill');
+const repetitions = config.quick ? 1 : 5;
+const llamaBench = {
+  decode: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: 0, generatedTokens: config.quick ? 16 : 128, repetitions }),
+  prefill: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: config.quick ? 64 : 512, generatedTokens: 0, repetitions }),
+};
+const studio = await measureServer(studioCommand(model, await freePort()), config.plan);
+const fragmentTokens = await utf8FragmentTokens(model);
+const llamaServer = await measureServer(llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens), config.plan);
+const report = { startedAt, config, machine: await describeMachine(build.commit), model, llamaBench, studio, llamaServer };
+const markdown = renderMarkdown(report);
+console.log(`\n${markdown}`);
+console.log(`Wrote ${(await writeReport(report, markdown)).join(' and ')}`);

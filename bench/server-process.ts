@@ -1,0 +1,107 @@
+// Runs an HTTP server as a child process: waits for /health, keeps its output's tail, reads its peak RSS, stops it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ServerProcess {
+  /** e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** From spawning to the first 200 from /health. */
+  readonly startupMs: number;
+  /** The last few kilobytes of what it wrote to stdout and stderr. */
+  outputTail(): string;
+  /** The process's peak resident set (VmHWM), in bytes. */
+  peakRssBytes(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ServerCommand {
+  readonly name: string;
+  readonly executable: string;
+  readonly args: readonly string[];
+  readonly port: number;
+}
+
+const OUTPUT_TAIL_BYTES = 4000;
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Children still running; killed if this process exits or is interrupted first. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port was assigned');
+  return address.port;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function isHealthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startServerProcess(command: ServerCommand): Promise<ServerProcess> {
+  const url = `http://127.0.0.1:${command.port}`;
+  const startedAt = performance.now();
+  const child = spawn(command.executable, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let tail = '';
+  const keepTail = (data: Buffer): void => {
+    tail = (tail + data.toString()).slice(-OUTPUT_TAIL_BYTES);
+  };
+  child.stdout.on('data', keepTail);
+  child.stderr.on('data', keepTail);
+  const failure = (why: string): Error => new Error(`${command.name} ${why}; the end of its output:\n${tail}`);
+
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited(child).then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
+    if (!stopped) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  };
+
+  await new Promise((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+  const { pid } = child;
+  if (pid === undefined) throw failure('has no process id');
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw failure(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+      if (performance.now() - startedAt > READY_TIMEOUT_MS) throw failure(`did not answer /health within ${READY_TIMEOUT_MS / 1000} s`);
+      if (await isHealthy(url)) break;
+      await sleep(200);
+    }
+    return {
+      url,
+      startupMs: performance.now() - startedAt,
+      outputTail: () => tail,
+      peakRssBytes: async () => {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8');
+        const kilobytes = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+        if (kilobytes === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
+        return Number(kilobytes) * 1024;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

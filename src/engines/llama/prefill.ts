@@ -1,0 +1,36 @@
+// Evaluates a prompt in short steps, so a request that goes away stops within one step and other streams keep moving.
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import { ClientAbortedError } from '../../core/errors.js';
+
+/** How long one step should take: the bound on how late a cancelled prefill stops. */
+const STEP_TARGET_MS = 100;
+const MIN_STEP_TOKENS = 8;
+const MAX_STEP_TOKENS = 512;
+
+/** Sizes steps from the speed measured so far, shared by every prefill of one context. */
+export class PrefillPacer {
+  #tokensPerMs = 0.5;
+
+  get stepTokens(): number {
+    return Math.max(MIN_STEP_TOKENS, Math.min(MAX_STEP_TOKENS, Math.floor(this.#tokensPerMs * STEP_TARGET_MS)));
+  }
+
+  record(tokens: number, ms: number): void {
+    if (ms <= 0) return;
+    // A moving average: one slow step (another stream's batch joined it) does not halve the next.
+    this.#tokensPerMs = 0.7 * this.#tokensPerMs + 0.3 * (tokens / ms);
+  }
+}
+
+/** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps. */
+export async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], pacer: PrefillPacer, signal: AbortSignal): Promise<void> {
+  for (let start = 0; start < tokens.length; ) {
+    if (signal.aborted) throw new ClientAbortedError();
+    const step = tokens.slice(start, start + pacer.stepTokens);
+    const began = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(step);
+    pacer.record(step.length, performance.now() - began);
+    start += step.length;
+  }
+  if (signal.aborted) throw new ClientAbortedError();
+}
