@@ -1,6 +1,6 @@
 // The contract between the HTTP edge and whatever produces tokens (embedded llama.cpp, upstream servers).
 import type { ChatRequest } from './chat-request.js';
-import type { GenerationEvent } from './generation-event.js';
+import type { GenerationEvent, Usage } from './generation-event.js';
 
 export interface ModelInfo {
   /** The name clients send as `model`. */
@@ -15,6 +15,11 @@ export interface ModelInfo {
 export interface GenerateOptions {
   /** Aborted when the client goes away; the engine stops work and frees its resources. */
   readonly signal: AbortSignal;
+  /**
+   * Called once when the generation ends, however it ends (finished, failed or cancelled), with
+   * the tokens actually evaluated and generated: the usage ledger's source.
+   */
+  readonly onUsage?: (usage: Usage) => void;
 }
 
 /**

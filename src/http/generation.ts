@@ -37,7 +37,10 @@ export async function startGeneration(
   const end = (error: unknown): void =>
     onEnd({ model: request.model, usage, finishReason, error, durationMs: performance.now() - startedAt });
 
-  const iterator = engine.generate(request, { signal })[Symbol.asyncIterator]();
+  const onUsage = (counted: Usage): void => {
+    usage = counted;
+  };
+  const iterator = engine.generate(request, { signal, onUsage })[Symbol.asyncIterator]();
   let first: IteratorResult<GenerationEvent>;
   try {
     first = await iterator.next();
@@ -50,8 +53,7 @@ export async function startGeneration(
     let error: unknown;
     try {
       for (let result = first; !result.done; result = await iterator.next()) {
-        if (result.value.type === 'usage') usage = result.value.usage;
-        else if (result.value.type === 'finish') finishReason = result.value.finishReason;
+        if (result.value.type === 'finish') finishReason = result.value.finishReason;
         yield result.value;
       }
     } catch (thrown) {

@@ -49,10 +49,10 @@ describe('a client that goes away mid-generation', () => {
     await iterator.next();
     const controller = new AbortController();
     const waiting = client.chat.completions.create({ model: server.modelName, ...long }, { signal: controller.signal });
-    await eventually(() => server.engine.stats.waiting === 1);
+    await eventually(() => server.engine.stats.phases.queued === 1);
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
-    await eventually(() => server.engine.stats.waiting === 0);
+    await eventually(() => server.engine.stats.phases.queued === 0);
     busy.controller.abort();
     await eventually(() => server.engine.stats.sequencesInUse === 0);
   });

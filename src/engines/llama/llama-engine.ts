@@ -8,18 +8,19 @@ import {
   type GbnfJsonSchema,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
   type Token,
 } from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
-import { ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
-import type { GenerationEvent } from '../../core/generation-event.js';
+import { ClientAbortedError, ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
+import type { GenerationEvent, Usage } from '../../core/generation-event.js';
 import { commonPrefixLength } from '../../lib/common-prefix-length.js';
 import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
-import { isForcedToolCall, planPrompt } from './chat-prompt.js';
+import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { copySequenceState } from './copy-sequence-state.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
@@ -47,10 +48,15 @@ export interface LlamaEngineOptions {
   readonly queueTimeoutMs: number;
 }
 
+type Phase = 'queued' | 'prefill' | 'decode';
+
 export interface LlamaEngineStats {
   readonly sequences: number;
   readonly sequencesInUse: number;
-  readonly waiting: number;
+  /** Requests in each phase right now. */
+  readonly phases: Readonly<Record<Phase, number>>;
+  /** Requests whose client went away, by the phase they were in, since the engine started. */
+  readonly cancelled: Readonly<Record<Phase, number>>;
 }
 
 /**
@@ -91,6 +97,8 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
+  readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
+  readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
   #disposed = false;
 
@@ -132,7 +140,7 @@ export class LlamaEngine implements Engine {
   }
 
   get stats(): LlamaEngineStats {
-    return { sequences: this.#pool.size, sequencesInUse: this.#pool.inUse, waiting: this.#pool.waiting };
+    return { sequences: this.#pool.size, sequencesInUse: this.#pool.inUse, phases: { ...this.#phases }, cancelled: { ...this.#cancelled } };
   }
 
   listModels(): readonly ModelInfo[] {
@@ -149,39 +157,85 @@ export class LlamaEngine implements Engine {
     return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }).tokens;
   }
 
-  async *generate(request: ChatRequest, { signal }: GenerateOptions): AsyncGenerator<GenerationEvent> {
-    if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
-    const choices = request.n ?? 1;
-    if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
-    const plan = planPrompt(this.#model, this.#format, request);
-    const contextSize = this.#context.contextSize;
-    if (plan.tokens.length >= contextSize) throw new ContextLengthExceededError(plan.tokens.length, contextSize);
-    const room = contextSize - plan.tokens.length;
-    const grammar = await this.#grammarFor(request);
+  async *generate(request: ChatRequest, { signal, onUsage }: GenerateOptions): AsyncGenerator<GenerationEvent> {
+    let phase: Phase | undefined;
+    const enter = (next: Phase): void => {
+      if (phase !== undefined) this.#phases[phase]--;
+      this.#phases[next]++;
+      phase = next;
+    };
+    let finished = false;
+    let failed = false;
+    let promptTokens = 0;
+    const evaluated = { cached: 0, prompt: 0 };
+    const counters: ReplyCounters = { outputTokens: 0, reasoningTokens: 0 };
+    const usage = (): Usage => ({
+      inputTokens: finished ? promptTokens : evaluated.cached + evaluated.prompt,
+      outputTokens: counters.outputTokens,
+      cachedInputTokens: evaluated.cached,
+      // Reported when the request asked about thinking or the model thought: a plain reply's usage stays plain.
+      ...(request.thinking !== undefined || counters.reasoningTokens > 0 ? { reasoningTokens: counters.reasoningTokens } : {}),
+    });
+    try {
+      if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
+      const choices = request.n ?? 1;
+      if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
+      const plan = planPrompt(this.#model, this.#format, request);
+      promptTokens = plan.tokens.length;
+      const contextSize = this.#context.contextSize;
+      if (plan.tokens.length >= contextSize) throw new ContextLengthExceededError(plan.tokens.length, contextSize);
+      const grammar = await this.#grammarFor(request);
 
-    // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
-    using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens) });
-    const [lead, ...others] = lease.sequences;
-    if (lead === undefined) throw new Error('a lease holds at least one sequence');
-    const cached = reusablePrefix(lead.contextTokens, plan.tokens);
-    if (lead.nextTokenIndex > cached) await lead.eraseContextTokenRanges([{ start: cached, end: lead.nextTokenIndex }]);
-    await Promise.all(others.map((sequence) => sequence.clearHistory()));
-    yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
+      enter('queued');
+      // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
+      using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens) });
+      enter('prefill');
+      const [lead, ...others] = lease.sequences;
+      if (lead === undefined) throw new Error('a lease holds at least one sequence');
+      evaluated.cached = reusablePrefix(lead.contextTokens, plan.tokens);
+      if (lead.nextTokenIndex > evaluated.cached) await lead.eraseContextTokenRanges([{ start: evaluated.cached, end: lead.nextTokenIndex }]);
+      await Promise.all(others.map((sequence) => sequence.clearHistory()));
+      yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
-    await prefill(lead, plan.tokens.slice(cached, -1), this.#pacer, signal);
-    // Several answers share that one evaluation of the prompt.
-    if (others.length > 0) await copySequenceState(lead, others);
-    const evaluate = plan.tokens.slice(-1);
+      await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, (count) => (evaluated.prompt += count));
+      // Several answers share that one evaluation of the prompt.
+      if (others.length > 0) await copySequenceState(lead, others);
+      enter('decode');
+      yield* this.#replies(request, plan, lease.sequences, grammar, counters, signal);
+      finished = true;
+      yield { type: 'usage', usage: usage() };
+    } catch (error) {
+      failed = !(error instanceof ClientAbortedError);
+      throw error;
+    } finally {
+      if (phase !== undefined) {
+        this.#phases[phase]--;
+        // Short of failing, a generation ends early only because its client went away.
+        if (!finished && !failed) this.#cancelled[phase]++;
+      }
+      onUsage?.(usage());
+    }
+  }
+
+  /** Every answer's token loop, from the last prompt token on, merged into one stream of events. */
+  #replies(
+    request: ChatRequest,
+    plan: PromptPlan,
+    sequences: readonly LlamaContextSequence[],
+    grammar: LlamaGrammar | undefined,
+    counters: ReplyCounters,
+    signal: AbortSignal,
+  ): AsyncIterable<GenerationEvent> {
+    const room = this.#context.contextSize - plan.tokens.length;
     const sampling = { ...this.#options.defaultSampling, ...request.sampling };
     // Answers drawn with one seed would all be the same.
     const seed = sampling.seed ?? Math.floor(Math.random() * 2 ** 32);
-    const counters: ReplyCounters = { outputTokens: 0, reasoningTokens: 0 };
-    const replies = lease.sequences.map((sequence, choice) =>
+    const replies = sequences.map((sequence, choice) =>
       generateReply({
         choice,
         sequence,
         plan,
-        evaluate,
+        evaluate: plan.tokens.slice(-1),
         tags: this.#format.tags,
         detokenize: (tokens) => this.#model.detokenize(tokens),
         sampling: { ...sampling, seed: seed + choice },
@@ -198,17 +252,7 @@ export class LlamaEngine implements Engine {
         signal,
       }),
     );
-    yield* replies.length === 1 ? (replies[0] as AsyncGenerator<GenerationEvent>) : mergeAsyncIterables(replies);
-    yield {
-      type: 'usage',
-      usage: {
-        inputTokens: plan.tokens.length,
-        outputTokens: counters.outputTokens,
-        cachedInputTokens: cached,
-        // Reported when the request asked about thinking or the model thought: a plain reply's usage stays plain.
-        ...(request.thinking !== undefined || counters.reasoningTokens > 0 ? { reasoningTokens: counters.reasoningTokens } : {}),
-      },
-    };
+    return replies.length === 1 ? (replies[0] as AsyncGenerator<GenerationEvent>) : mergeAsyncIterables(replies);
   }
 
   /** The grammar that shapes the reply, if the request forces one; bad schemas are rejected before any work. */

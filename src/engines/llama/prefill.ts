@@ -22,14 +22,21 @@ export class PrefillPacer {
   }
 }
 
-/** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps. */
-export async function prefill(sequence: LlamaContextSequence, tokens: readonly Token[], pacer: PrefillPacer, signal: AbortSignal): Promise<void> {
+/** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps; `onStep` hears each step's size. */
+export async function prefill(
+  sequence: LlamaContextSequence,
+  tokens: readonly Token[],
+  pacer: PrefillPacer,
+  signal: AbortSignal,
+  onStep: (evaluated: number) => void,
+): Promise<void> {
   for (let start = 0; start < tokens.length; ) {
     if (signal.aborted) throw new ClientAbortedError();
     const step = tokens.slice(start, start + pacer.stepTokens);
     const began = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(step);
     pacer.record(step.length, performance.now() - began);
+    onStep(step.length);
     start += step.length;
   }
   if (signal.aborted) throw new ClientAbortedError();
