@@ -40,7 +40,9 @@ const config = {
 function studioCommand(model: string, port: number): ServerCommand {
   const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
   const options = ['--model', model, '--port', port, '--threads', config.threads, '--parallel', config.parallel, '--ctx', config.ctx];
-  const args = ['--import', import.meta.resolve('tsx'), main, 'serve', ...options.map(String), '--gpu', 'off', '--shutdown-timeout', '0'];
+  // llama-server lets a request wait for a slot as long as it takes; so does Studio here.
+  const waiting = ['--max-queue', '1000', '--queue-timeout', '3600'];
+  const args = ['--import', import.meta.resolve('tsx'), main, 'serve', ...options.map(String), ...waiting, '--gpu', 'off', '--shutdown-timeout', '0'];
   return { name: 'Studio', executable: process.execPath, args, port };
 }
 

@@ -19,6 +19,7 @@ import { ClientAbortedError, ContextLengthExceededError, InvalidRequestError, Mo
 import type { GenerationEvent, Usage } from '../../core/generation-event.js';
 import { commonPrefixLength } from '../../lib/common-prefix-length.js';
 import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
+import { readAhead } from '../../lib/read-ahead.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { copySequenceState } from './copy-sequence-state.js';
@@ -201,7 +202,8 @@ export class LlamaEngine implements Engine {
       // Several answers share that one evaluation of the prompt.
       if (others.length > 0) await copySequenceState(lead, others);
       enter('decode');
-      yield* this.#replies(request, plan, lease.sequences, grammar, counters, signal);
+      // Generation runs ahead of a slow reader, so it keeps its place in every batch.
+      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal));
       finished = true;
       yield { type: 'usage', usage: usage() };
     } catch (error) {

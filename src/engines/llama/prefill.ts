@@ -4,7 +4,7 @@ import { ClientAbortedError } from '../../core/errors.js';
 
 /** How long one step should take: the bound on how late a cancelled prefill stops. */
 const STEP_TARGET_MS = 100;
-const MIN_STEP_TOKENS = 8;
+const MIN_STEP_TOKENS = 64;
 const MAX_STEP_TOKENS = 512;
 
 /** Sizes steps from the speed measured so far, shared by every prefill of one context. */
