@@ -7,7 +7,6 @@ import type { FinishReason, GenerationEvent, TokenLogprob } from '../../core/gen
 import { isCompleteJson } from '../../lib/is-complete-json.js';
 import { MarkerSplitter } from '../../lib/marker-splitter.js';
 import type { PromptPlan } from './chat-prompt.js';
-import type { DispatchBarrier } from './dispatch-barrier.js';
 import { ResponseParser, type ResponsePart, type ResponseTags } from './response-parser.js';
 import { tokenLogprob } from './token-logprobs.js';
 import { TokenStopMatcher } from './token-stop-matcher.js';
@@ -45,7 +44,6 @@ export interface ReplyOptions {
   /** Stop after the first complete tool call. */
   readonly singleToolCall: boolean;
   readonly counters: ReplyCounters;
-  readonly barrier: DispatchBarrier;
   readonly signal: AbortSignal;
 }
 
@@ -122,7 +120,6 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
     }
   }
 
-  using active = options.barrier.activate();
   const metadata = { probabilities: options.topLogprobs !== undefined };
   const iterator = options.sequence.evaluateWithMetadata([...options.evaluate], metadata, evaluateOptions(options, generated));
   let limit: FinishReason | undefined;
@@ -131,7 +128,7 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
   try {
     let replacement: Token[] | undefined;
     while (finishReason === undefined && limit === undefined) {
-      const next = await options.barrier.evaluation(iterator.next(replacement));
+      const next = await iterator.next(replacement);
       if (signal.aborted) throw new ClientAbortedError();
       if (next.done === true) break;
       const budgetSpent = parser.state === 'reasoning' && options.thinkingBudget !== undefined && reasoningTokens >= options.thinkingBudget;

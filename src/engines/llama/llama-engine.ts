@@ -23,7 +23,6 @@ import { readAhead } from '../../lib/read-ahead.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { copySequenceState } from './copy-sequence-state.js';
-import { DispatchBarrier } from './dispatch-barrier.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
@@ -99,15 +98,13 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
-  readonly #barrier: DispatchBarrier;
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
   #disposed = false;
 
-  private constructor(options: LlamaEngineOptions, llama: Llama, model: LlamaModel, context: LlamaContext, barrier: DispatchBarrier) {
+  private constructor(options: LlamaEngineOptions, llama: Llama, model: LlamaModel, context: LlamaContext) {
     this.#options = options;
-    this.#barrier = barrier;
     this.#llama = llama;
     this.#model = model;
     this.#context = context;
@@ -121,15 +118,13 @@ export class LlamaEngine implements Engine {
   static async load(options: LlamaEngineOptions): Promise<LlamaEngine> {
     const llama = await getLlama({ gpu: options.gpu, logLevel: LlamaLogLevel.error });
     const model = await llama.loadModel({ modelPath: options.modelPath });
-    const barrier = new DispatchBarrier();
     try {
       const context = await model.createContext({
         contextSize: options.contextSize,
         sequences: options.parallel,
-        batching: { dispatchSchedule: barrier.schedule },
         ...(options.threads > 0 ? { threads: options.threads } : {}),
       });
-      return new LlamaEngine(options, llama, model, context, barrier);
+      return new LlamaEngine(options, llama, model, context);
     } catch (error) {
       await model.dispose();
       throw error;
@@ -203,7 +198,7 @@ export class LlamaEngine implements Engine {
       await Promise.all(others.map((sequence) => sequence.clearHistory()));
       yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
-      await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, this.#barrier, (count) => (evaluated.prompt += count));
+      await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, (count) => (evaluated.prompt += count));
       // Several answers share that one evaluation of the prompt.
       if (others.length > 0) await copySequenceState(lead, others);
       enter('decode');
@@ -256,7 +251,6 @@ export class LlamaEngine implements Engine {
         thinkCloseTokens: this.#thinkCloseTokens,
         singleToolCall: request.parallelToolCalls !== true,
         counters,
-        barrier: this.#barrier,
         signal,
       }),
     );

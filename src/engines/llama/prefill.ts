@@ -1,7 +1,6 @@
 // Evaluates a prompt in short steps, so a request that goes away stops within one step and other streams keep moving.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { ClientAbortedError } from '../../core/errors.js';
-import type { DispatchBarrier } from './dispatch-barrier.js';
 
 /** How long one step should take: the bound on how late a cancelled prefill stops. */
 const STEP_TARGET_MS = 100;
@@ -29,15 +28,13 @@ export async function prefill(
   tokens: readonly Token[],
   pacer: PrefillPacer,
   signal: AbortSignal,
-  barrier: DispatchBarrier,
   onStep: (evaluated: number) => void,
 ): Promise<void> {
-  using active = barrier.activate();
   for (let start = 0; start < tokens.length; ) {
     if (signal.aborted) throw new ClientAbortedError();
     const step = tokens.slice(start, start + pacer.stepTokens);
     const began = performance.now();
-    await barrier.evaluation(sequence.evaluateWithoutGeneratingNewTokens(step));
+    await sequence.evaluateWithoutGeneratingNewTokens(step);
     pacer.record(step.length, performance.now() - began);
     onStep(step.length);
     start += step.length;
