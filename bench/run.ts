@@ -59,6 +59,14 @@ function llamaServerCommand(binary: string, model: string, port: number, bannedT
   return { name: 'llama-server', executable: binary, args: [...options.map(String), '--no-jinja', ...logitBias], port };
 }
 
+/** The command line as the results record it: paths relative to the project, llama-server's long bias list summed up. */
+function describeCommand(command: ServerCommand): string {
+  return [command.executable, ...command.args]
+    .join(' ')
+    .replaceAll(`${process.cwd()}/`, './')
+    .replace(/( -l \d+-inf)+/, ' -l <token>-inf (each token that is not a whole UTF-8 character)');
+}
+
 async function measureServer(command: ServerCommand, plan: WorkloadPlan): Promise<ServerRun> {
   console.log(`${command.name}: starting`);
   const server = await startServerProcess(command);
@@ -67,7 +75,7 @@ async function measureServer(command: ServerCommand, plan: WorkloadPlan): Promis
     const [model] = (await client.models.list()).data;
     if (model === undefined) throw new Error(`${command.name} lists no model`);
     const results = await runWorkloads({ client, model: model.id }, plan, (step) => console.log(`${command.name}: ${step}`));
-    return { command: [command.executable, ...command.args].join(' '), startupMs: server.startupMs, peakRssBytes: await server.peakRssBytes(), results };
+    return { command: describeCommand(command), startupMs: server.startupMs, peakRssBytes: await server.peakRssBytes(), results };
   } catch (error) {
     throw new Error(`${command.name} failed: ${String(error)}\nThe end of its output:\n${server.outputTail()}`, { cause: error });
   } finally {
