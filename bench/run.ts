@@ -61,7 +61,7 @@ function llamaServerCommand(binary: string, model: string, port: number, bannedT
 
 /** The command line as the results record it: paths relative to the project, llama-server's long bias list summed up. */
 function describeCommand(command: ServerCommand): string {
-  return [command.executable, ...command.args]
+  return [command.executable === process.execPath ? 'node' : command.executable, ...command.args]
     .join(' ')
     .replaceAll(`${process.cwd()}/`, './')
     .replace(/( -l \d+-inf)+/, ' -l <token>-inf (each token that is not a whole UTF-8 character)');
