@@ -3,6 +3,7 @@ import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { encodeGeneration } from './encode-generation.js';
+import { thinkingWithTools } from '../../../test/fixtures/generation-events.js';
 
 const REQUEST_ID = '5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13';
 
@@ -17,16 +18,7 @@ async function body(format: ResultFormat, events: GenerationEvent[]): Promise<un
 
 describe('encodeGeneration', () => {
   it('puts reasoning, text and typed, indexed tool calls in the message, with reasoning tokens in the usage', async () => {
-    const events: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-      { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
-      { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
-      { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
-      { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-      { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
-      { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
-    ];
+    const events = thinkingWithTools;
     expect(await body('message', events)).toStrictEqual({
       output: {
         choices: [

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationEvent, TokenLogprob } from '../../core/generation-event.js';
+import type { GenerationEvent } from '../../core/generation-event.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { createGenerationStreamEncoder } from './generation-stream-encoder.js';
+import { logprob, thinkingWithTools, wireLogprob } from '../../../test/fixtures/generation-events.js';
 
 const REQUEST_ID = '5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13';
 const weather = { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Hangzhou"}' } };
 const time = { index: 1, id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } };
 
-const thinkingWithTools: GenerationEvent[] = [
-  { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-  { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
-  { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
-  { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
-  { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-  { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-  { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
-  { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
-];
 
 /** `choices`: the request's `n`, or null where the caller does not say. */
 function frames(events: GenerationEvent[], resultFormat: ResultFormat, incrementalOutput: boolean, choices: number | null = 1): string[] {
@@ -45,20 +36,6 @@ const choicePacket = (index: number, message: object, tokens: object, finishReas
   request_id: REQUEST_ID,
 });
 
-const logprob = (token: string, value: number, alternative: string): TokenLogprob => {
-  const bytes = [...Buffer.from(token)];
-  return { token, bytes, logprob: value, topLogprobs: [{ token, bytes, logprob: value }, { token: alternative, bytes: [...Buffer.from(alternative)], logprob: -3 }] };
-};
-/** The same entry as the wire spells it. */
-const wireLogprob = (token: string, value: number, alternative: string): object => ({
-  token,
-  logprob: value,
-  bytes: [...Buffer.from(token)],
-  top_logprobs: [
-    { token, logprob: value, bytes: [...Buffer.from(token)] },
-    { token: alternative, logprob: -3, bytes: [...Buffer.from(alternative)] },
-  ],
-});
 
 describe('createGenerationStreamEncoder', () => {
   it('sends pieces when incremental: reasoning first, then "" reasoning beside content and tool-call fragments', () => {

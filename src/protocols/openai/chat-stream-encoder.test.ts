@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationEvent, TokenLogprob } from '../../core/generation-event.js';
+import type { GenerationEvent } from '../../core/generation-event.js';
 import { createChatStreamEncoder } from './chat-stream-encoder.js';
 import { completionIdentity } from './completion-identity.js';
+import { logprob, thinkingWithTools, wireLogprob } from '../../../test/fixtures/generation-events.js';
 
 const identity = completionIdentity('5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13', 'qwen-plus', new Date(1_746_000_000_000));
 
-const events: GenerationEvent[] = [
-  { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-  { type: 'reasoning-delta', choice: 0, delta: 'The user ', outputTokens: 2 },
-  { type: 'reasoning-delta', choice: 0, delta: 'wants weather.', outputTokens: 4 },
-  { type: 'text-delta', choice: 0, delta: 'Let me check.', outputTokens: 7 },
-  { type: 'tool-call', choice: 0, index: 0, call: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' }, outputTokens: 15 },
-  { type: 'tool-call', choice: 0, index: 1, call: { id: 'call_2', name: 'get_time', arguments: '{}' }, outputTokens: 20 },
-  { type: 'finish', choice: 0, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
-  { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, reasoningTokens: 4 } },
-];
+const events = thinkingWithTools;
 
 function frames(includeUsage: boolean, stream: GenerationEvent[] = events): string[] {
   const encoder = createChatStreamEncoder(identity, { includeUsage }, 'req');
@@ -43,20 +35,6 @@ const delta = (content: object, finishReason: string | null = null): object => c
 const choiceDelta = (index: number, content: object, finishReason: string | null = null, logprobs: object[] | null = null): object =>
   chunk([{ index, delta: content, finish_reason: finishReason, logprobs: logprobs === null ? null : { content: logprobs } }]);
 
-const logprob = (token: string, value: number, alternative: string): TokenLogprob => {
-  const bytes = [...Buffer.from(token)];
-  return { token, bytes, logprob: value, topLogprobs: [{ token, bytes, logprob: value }, { token: alternative, bytes: [...Buffer.from(alternative)], logprob: -3 }] };
-};
-/** The same entry as the wire spells it. */
-const wireLogprob = (token: string, value: number, alternative: string): object => ({
-  token,
-  logprob: value,
-  bytes: [...Buffer.from(token)],
-  top_logprobs: [
-    { token, logprob: value, bytes: [...Buffer.from(token)] },
-    { token: alternative, logprob: -3, bytes: [...Buffer.from(alternative)] },
-  ],
-});
 
 describe('createChatStreamEncoder', () => {
   it('streams reasoning, content and each tool call as deltas, then the finish, usage and [DONE]', () => {
