@@ -3,7 +3,7 @@ import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { encodeGeneration } from './encode-generation.js';
-import { thinkingWithTools } from '../../../test/fixtures/generation-events.js';
+import { thinkingWithTools, twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
 
 const REQUEST_ID = '5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13';
 
@@ -65,16 +65,7 @@ describe('encodeGeneration', () => {
   });
 
   it('lists every choice of n > 1 with its index, each with its own message and finish_reason', async () => {
-    const events: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
-      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
-      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
-      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
-      { type: 'usage', usage: { inputTokens: 5, outputTokens: 6 } },
-    ];
+    const events = twoInterleavedChoices;
     expect(await body('message', events)).toStrictEqual({
       output: {
         choices: [

@@ -3,6 +3,7 @@ import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { completionIdentity } from './completion-identity.js';
 import { encodeChatCompletion } from './encode-chat-completion.js';
+import { twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
 
 const identity = completionIdentity('5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13', 'qwen-plus', new Date(1_746_000_000_000));
 const weather = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' };
@@ -80,16 +81,7 @@ describe('encodeChatCompletion', () => {
   });
 
   it('answers n > 1 with one choice per answer, each with its index, message and finish_reason', async () => {
-    const events: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
-      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
-      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
-      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
-      { type: 'usage', usage: { inputTokens: 5, outputTokens: 6 } },
-    ];
+    const events = twoInterleavedChoices;
     expect(await body(events)).toStrictEqual({
       ...envelope,
       choices: [
