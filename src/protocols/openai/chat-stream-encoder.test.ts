@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { createChatStreamEncoder } from './chat-stream-encoder.js';
 import { completionIdentity } from './completion-identity.js';
-import { logprob, thinkingWithTools, wireLogprob } from '../../../test/fixtures/generation-events.js';
+import { logprob, thinkingWithTools, twoInterleavedChoices, wireLogprob } from '../../../test/fixtures/generation-events.js';
 
 const identity = completionIdentity('5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13', 'qwen-plus', new Date(1_746_000_000_000));
 
@@ -61,17 +61,7 @@ describe('createChatStreamEncoder', () => {
   });
 
   it('streams interleaved choices of n > 1 under their own index, each opened with the role and closed by its own finish', () => {
-    const twoChoices: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 12 },
-      { type: 'text-delta', choice: 0, delta: 'Yes', outputTokens: 1 },
-      { type: 'reasoning-delta', choice: 1, delta: 'Hmm.', outputTokens: 2 },
-      { type: 'text-delta', choice: 1, delta: 'No.', outputTokens: 4 },
-      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'text-delta', choice: 0, delta: ', sure', outputTokens: 6 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'maxTokens' } },
-      { type: 'usage', usage: { inputTokens: 12, outputTokens: 6 } },
-    ];
-    expect(payloads(frames(true, twoChoices))).toStrictEqual([
+    expect(payloads(frames(true, twoInterleavedChoices))).toStrictEqual([
       choiceDelta(0, { role: 'assistant', content: '' }),
       choiceDelta(0, { content: 'Yes' }),
       choiceDelta(1, { role: 'assistant', content: '' }),
@@ -80,7 +70,7 @@ describe('createChatStreamEncoder', () => {
       choiceDelta(1, { content: '' }, 'stop'),
       choiceDelta(0, { content: ', sure' }),
       choiceDelta(0, { content: '' }, 'length'),
-      chunk([], { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18, prompt_tokens_details: null }),
+      chunk([], { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11, prompt_tokens_details: null }),
       '[DONE]',
     ]);
   });
