@@ -7,9 +7,10 @@ import { ConfigError, redactOptions } from '../config/load-options.js';
 import { serverOptions } from '../config/server-options.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { LlamaEngine } from '../engines/llama/llama-engine.js';
-import { resolveModelSource } from '../engines/llama/model-source.js';
+import { resolveModelSource } from '../engines/llama/model-files.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
+import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
 
 export interface RunningServer {
@@ -53,6 +54,16 @@ function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
   });
 }
 
+/** The file of a model source, downloaded the first time with the same display as `studio pull`. */
+async function resolveShowingProgress(source: string, directory: string, showProgress: boolean): Promise<string> {
+  const display = showProgress ? downloadDisplay(process.stdout) : undefined;
+  try {
+    return await resolveModelSource(source, { directory, onStart: display?.onStart, onProgress: display?.onProgress });
+  } finally {
+    display?.stop();
+  }
+}
+
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -63,10 +74,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
         'Pass --api-key <key> (or set STUDIO_API_KEYS), or listen on 127.0.0.1.',
     );
   }
-  const modelPath = await resolveModelSource(config.model, {
-    directory: config.modelsDir,
-    showProgress: options.showDownloadProgress ?? process.stdout.isTTY === true,
-  });
+  const modelPath = await resolveShowingProgress(config.model, config.modelsDir, options.showDownloadProgress ?? process.stdout.isTTY === true);
   const modelName = config.modelName ?? modelNameFromPath(modelPath);
   const engine = await LlamaEngine.load({
     modelPath,
