@@ -193,12 +193,15 @@ async function fail(part: string, kind: DownloadErrorKind, message: string): Pro
 
 async function verify(transfer: Transfer, options: DownloadFileOptions): Promise<void> {
   const size = await fileSize(transfer.part);
-  const expected = options.size ?? transfer.total;
-  if (expected !== undefined && size !== expected) {
+  const expected = [
+    { bytes: options.size, by: 'expected' },
+    { bytes: transfer.total, by: 'announced by the server' },
+  ].find(({ bytes }) => bytes !== undefined && bytes !== size);
+  if (expected !== undefined) {
     await fail(
       transfer.part,
       'size-mismatch',
-      `The download of ${options.url} is ${size} bytes, but ${expected} were expected; it was deleted. ` +
+      `The download of ${options.url} is ${size} bytes, but ${expected.bytes} were ${expected.by}; it was deleted. ` +
         'Try again; if it happens again, the file on the server has changed or is not the one expected.',
     );
   }
@@ -247,7 +250,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<void> 
       if (failures > retries) {
         throw new DownloadError(
           'interrupted',
-          `Downloading ${options.url} failed after ${failures} tries: ${error.reason}. ` +
+          `Downloading ${options.url} failed ${failures} times in a row: ${error.reason}. ` +
             `The ${transfer.received} bytes received are kept; run the download again to resume from there.`,
         );
       }
