@@ -24,7 +24,7 @@ const server = await startServer(
   { logger: pino({ level: 'silent' }), print: () => {} },
 );
 try {
-  const target = { client: new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused' }), model: server.modelName };
+  const target = { client: new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused' }), model: server.catalog[0]?.name ?? '' };
   const timings: StreamTiming[] = [];
   for (let run = 0; run < runs; run++) {
     timings.push(await streamChat(target, [{ role: 'user', content: 'Write a long story about a lighthouse keeper.' }], tokens));

@@ -31,35 +31,39 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function makeModel(shape: Qwen3ShapeName): Promise<string> {
-  const prefix = `qwen3-${shape}-seed${DEFAULT_SEED}-`;
-  const name = `${prefix}${await modelFingerprint(shape, DEFAULT_SEED)}.gguf`;
+async function makeModel(shape: Qwen3ShapeName, seed: number): Promise<string> {
+  const prefix = `qwen3-${shape}-seed${seed}-`;
+  const name = `${prefix}${await modelFingerprint(shape, seed)}.gguf`;
   const path = join(cacheDirectory, name);
   if (await exists(path)) return path;
   await mkdir(cacheDirectory, { recursive: true });
   // Racing processes each write their own temporary file and rename it into place; the copies are byte-identical.
-  await writeQwen3Model(path, shape, DEFAULT_SEED);
+  await writeQwen3Model(path, shape, seed);
   // Older makers' models are dead weight (the bench one is ~600 MB); temporary files end in .tmp-* and are left alone.
   const stale = (await readdir(cacheDirectory)).filter((entry) => entry.startsWith(prefix) && entry.endsWith('.gguf') && entry !== name);
   await Promise.all(stale.map((entry) => rm(join(cacheDirectory, entry), { force: true })));
   return path;
 }
 
-const pending = new Map<Qwen3ShapeName, Promise<string>>();
+const pending = new Map<string, Promise<string>>();
 
-function modelPath(shape: Qwen3ShapeName): Promise<string> {
-  let path = pending.get(shape);
+function modelPath(shape: Qwen3ShapeName, seed = DEFAULT_SEED): Promise<string> {
+  const key = `${shape}/${seed}`;
+  let path = pending.get(key);
   if (path === undefined) {
-    path = makeModel(shape);
-    pending.set(shape, path);
-    path.catch(() => pending.delete(shape));
+    path = makeModel(shape, seed);
+    pending.set(key, path);
+    path.catch(() => pending.delete(key));
   }
   return path;
 }
 
-/** The tiny Qwen3 (hidden 64, 2 layers, F32, real Qwen tokenizer and chat template, ~43 MB): for tests. */
-export async function tinyModelPath(): Promise<string> {
-  return modelPath('tiny');
+/**
+ * The tiny Qwen3 (hidden 64, 2 layers, F32, real Qwen tokenizer and chat template, ~43 MB): for tests.
+ * Another seed gives another model of the same shape, with other weights and so other answers.
+ */
+export async function tinyModelPath(seed?: number): Promise<string> {
+  return modelPath('tiny', seed);
 }
 
 /** A Qwen3-0.6B-shaped Q8_0 model (~600 MB, ~20 s to make the first time): for benchmarks. */

@@ -1,13 +1,15 @@
-// `studio serve`: the composition root that builds the engine and the HTTP server from the configuration.
-import { basename } from 'node:path';
+// `studio serve`: the composition root that builds the engines and the HTTP server from the configuration.
 import type { AddressInfo } from 'node:net';
 import { serve as serveHttp, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
+import { StudioError } from '../core/errors.js';
 import { ConfigError, redactOptions } from '../config/load-options.js';
+import type { CatalogModel } from '../config/model-catalog.js';
 import { serverOptions } from '../config/server-options.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { LlamaEngine } from '../engines/llama/llama-engine.js';
+import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
+import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
 import { downloadDisplay } from './download-progress.js';
@@ -16,9 +18,11 @@ import { isLoopbackHost } from './is-loopback.js';
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8000`. */
   readonly url: string;
-  readonly modelName: string;
-  readonly engine: LlamaEngine;
-  /** Stops taking requests, lets open ones finish within the shutdown timeout, then frees the model. */
+  /** The catalog being served, in its configured order. */
+  readonly catalog: readonly CatalogModel[];
+  /** The local models: which are loaded, and their engines. */
+  readonly pool: LlamaModelPool;
+  /** Stops taking requests, lets open ones finish within the shutdown timeout, then frees the models. */
   close(): Promise<void>;
 }
 
@@ -29,12 +33,10 @@ export interface ServeOptions {
   readonly showDownloadProgress?: boolean;
 }
 
-/** What Model Studio's Qwen models sample with when a request sets nothing. */
+/** What Model Studio's Qwen models sample with when neither a request nor the catalog sets anything. */
 const MODEL_STUDIO_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
 
-function modelNameFromPath(path: string): string {
-  return basename(path).replace(/\.gguf$/i, '').toLowerCase();
-}
+const GIB = 1024 ** 3;
 
 function listen(server: ServerType): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -54,6 +56,11 @@ function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
   });
 }
 
+function logPoolChange(logger: Logger, change: PoolChange): void {
+  if (change.type === 'load-failed') logger.warn({ model: change.model, err: change.error }, 'model failed to load');
+  else logger.info(change, `model ${change.type}`);
+}
+
 /** The file of a model source, downloaded the first time with the same display as `studio pull`. */
 async function resolveShowingProgress(source: string, directory: string, showProgress: boolean): Promise<string> {
   const display = showProgress ? downloadDisplay(process.stdout) : undefined;
@@ -62,6 +69,50 @@ async function resolveShowingProgress(source: string, directory: string, showPro
   } finally {
     display?.stop();
   }
+}
+
+async function createPool(config: ServerConfig, logger: Logger, showProgress: boolean): Promise<LlamaModelPool> {
+  const pool = await LlamaModelPool.create({
+    models: config.models.map((model) => ({
+      name: model.name,
+      source: model.source,
+      contextSize: model.context,
+      maxInputTokens: model.maxInputTokens,
+      parallel: model.parallel,
+      gpuLayers: model.gpuLayers,
+      pinned: model.pinned,
+    })),
+    maxLoadedModels: config.maxModels,
+    memoryBudgetBytes: config.memoryBudget * GIB,
+    idleUnloadMs: config.idleUnload * 1000,
+    loadTimeoutMs: config.loadTimeout * 1000,
+    gpu: config.gpu === 'off' ? false : 'auto',
+    threads: config.threads,
+    defaultSampling: MODEL_STUDIO_SAMPLING,
+    maxQueue: config.maxQueue,
+    queueTimeoutMs: config.queueTimeout * 1000,
+    resolveSource: (source) => resolveShowingProgress(source, config.modelsDir, showProgress),
+    onChange: (change) => logPoolChange(logger, change),
+  }).catch((error: unknown) => {
+    throw error instanceof RangeError ? new ConfigError(`${error.message}: raise --max-models or pin fewer models.`) : error;
+  });
+  try {
+    await pool.loadPinned();
+  } catch (error) {
+    await pool.dispose();
+    // At start-up the person at the terminal reads the reason; a download's own paragraph says it best.
+    if (error instanceof StudioError && error.cause instanceof ModelSourceError) throw error.cause;
+    if (error instanceof StudioError) throw new ConfigError(error.message, { cause: error });
+    throw error;
+  }
+  return pool;
+}
+
+function describeModel(model: CatalogModel, pool: LlamaModelPool): string {
+  const aliases = model.aliases.length > 0 ? ` (also ${model.aliases.join(', ')})` : '';
+  const engine = pool.loadedEngine(model.name);
+  if (engine === undefined) return `  model: ${model.name}${aliases} from ${model.source}, loaded on its first request`;
+  return `  model: ${model.name}${aliases} (${engine.modelPath}), context ${model.context} tokens per request, ${model.parallel} at a time, chat template ${engine.chatTemplateName}`;
 }
 
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
@@ -74,47 +125,35 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
         'Pass --api-key <key> (or set STUDIO_API_KEYS), or listen on 127.0.0.1.',
     );
   }
-  const modelPath = await resolveShowingProgress(config.model, config.modelsDir, options.showDownloadProgress ?? process.stdout.isTTY === true);
-  const modelName = config.modelName ?? modelNameFromPath(modelPath);
-  const engine = await LlamaEngine.load({
-    modelPath,
-    modelName,
-    contextSize: config.ctx,
-    parallel: config.parallel,
-    threads: config.threads,
-    gpu: config.gpu === 'off' ? false : 'auto',
-    defaultSampling: MODEL_STUDIO_SAMPLING,
-    maxQueue: config.maxQueue,
-    queueTimeoutMs: config.queueTimeout * 1000,
-  });
-  const app = createApp({ engine: new EngineRouter([engine]), apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
+  const pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
+  const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
+  const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });
   let address: AddressInfo;
   try {
     address = await listen(server);
   } catch (error) {
-    await engine.dispose();
+    await pool.dispose();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  const { contextSize } = engine.listModels()[0] ?? { contextSize: config.ctx };
   print(`Studio is listening on ${url}`);
   print(`  OpenAI-compatible base URL: ${url}/compatible-mode/v1 (also ${url}/v1)`);
   print(`  DashScope base URL: ${url}/api/v1`);
-  print(`  model: ${modelName} (${modelPath}), context ${contextSize} tokens per request, ${config.parallel} at a time, chat template ${engine.chatTemplateName}`);
+  for (const model of config.models) print(describeModel(model, pool));
   print(`  auth: ${config.apiKeys.length > 0 ? `on (${config.apiKeys.length} key${config.apiKeys.length === 1 ? '' : 's'})` : 'off (loopback only)'}`);
 
   let closing: Promise<void> | undefined;
   return {
     url,
-    modelName,
-    engine,
+    catalog: config.models,
+    pool,
     close: () => {
       closing ??= (async () => {
         app.drain();
         await closeServer(server, config.shutdownTimeout * 1000);
-        await engine.dispose();
+        await router.dispose();
       })();
       return closing;
     },

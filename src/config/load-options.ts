@@ -1,4 +1,4 @@
-// Resolves options by precedence (flag, then environment, then default), validated and frozen.
+// Resolves options by precedence (flag, then environment, then config file, then default), validated and frozen.
 import type { OptionSpec } from './option-spec.js';
 
 type Specs = Readonly<Record<string, OptionSpec<unknown>>>;
@@ -18,13 +18,21 @@ function splitList(text: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-function rawValue(spec: OptionSpec<unknown>, flags: RawFlags, env: NodeJS.ProcessEnv): { value: unknown; from: string } | undefined {
+/** Option values read from a config file, keyed as the option specs are. */
+export interface FileValues {
+  readonly path: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+function rawValue(key: string, spec: OptionSpec<unknown>, flags: RawFlags, env: NodeJS.ProcessEnv, file: FileValues | undefined): { value: unknown; from: string } | undefined {
   const flagValue = flags[spec.flag];
   if (flagValue !== undefined) return { value: flagValue, from: `--${spec.flag}` };
   for (const name of spec.env) {
     const text = env[name];
     if (text !== undefined && text !== '') return { value: spec.repeatable ? splitList(text) : text, from: name };
   }
+  const fileValue = file?.values[key];
+  if (fileValue !== undefined) return { value: fileValue, from: `"${key}" in ${file?.path}` };
   return undefined;
 }
 
@@ -37,10 +45,10 @@ function naming(spec: OptionSpec<unknown>): string {
   return [`--${spec.flag}`, ...spec.env].join(' / ');
 }
 
-export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: NodeJS.ProcessEnv): OptionValues<S> {
+export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: NodeJS.ProcessEnv, file?: FileValues): OptionValues<S> {
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) {
-    const raw = rawValue(spec, flags, env);
+    const raw = rawValue(key, spec, flags, env, file);
     if (raw === undefined) {
       values[key] = frozen(spec.default);
       continue;

@@ -1,9 +1,22 @@
 // The configuration of `studio serve`; the one place that reads process.env.
+import { readConfigFile } from './config-file.js';
 import { loadOptions, type OptionValues, type RawFlags } from './load-options.js';
+import { resolveCatalog, type CatalogModel } from './model-catalog.js';
 import { serverOptions } from './server-options.js';
 
-export type ServerConfig = OptionValues<typeof serverOptions>;
+export type ServerOptionValues = OptionValues<typeof serverOptions>;
+
+export interface ServerConfig extends ServerOptionValues {
+  /** The models to serve, every default filled in. */
+  readonly models: readonly CatalogModel[];
+}
+
+const { config: configOption, ...fileOptions } = serverOptions;
 
 export function loadServerConfig(flags: RawFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  return loadOptions(serverOptions, flags, env);
+  const { config: path } = loadOptions({ config: configOption }, flags, env);
+  const file = path === undefined ? undefined : readConfigFile(path, Object.keys(fileOptions));
+  const options = loadOptions(serverOptions, flags, env, file && { path: file.path, values: file.options });
+  const models = resolveCatalog(options, file);
+  return Object.freeze({ ...options, models });
 }

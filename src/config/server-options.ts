@@ -1,5 +1,5 @@
 // Every option of `studio serve`: names, environment variables, defaults and units, in one place.
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineOption } from './option-spec.js';
@@ -8,10 +8,17 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
 
-/** A small Qwen model that runs on any laptop; fetched once when no model is given. */
-export const DEFAULT_MODEL_SOURCE = 'hf:Qwen/Qwen3-0.6B-GGUF:Q8_0';
+const GIB = 1024 ** 3;
 
 export const serverOptions = {
+  config: defineOption({
+    flag: 'config',
+    env: ['STUDIO_CONFIG'],
+    description: 'a JSON or YAML file with a "models" list and any of these options (flags and env win over it)',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    valueName: '<file>',
+  }),
   host: defineOption({
     flag: 'host',
     env: ['STUDIO_HOST'],
@@ -31,9 +38,10 @@ export const serverOptions = {
   model: defineOption({
     flag: 'model',
     env: ['STUDIO_MODEL'],
-    description: 'a local GGUF file, or a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0 (downloaded once)',
-    schema: z.string().min(1),
-    default: DEFAULT_MODEL_SOURCE,
+    description:
+      'serve just this model: a local GGUF file, or a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0 (downloaded once); without it, the config file\'s models or the built-in catalog',
+    schema: z.string().min(1).optional(),
+    default: undefined,
     valueName: '<path|uri>',
   }),
   modelName: defineOption({
@@ -43,6 +51,47 @@ export const serverOptions = {
     schema: z.string().min(1).optional(),
     default: undefined,
     valueName: '<name>',
+  }),
+  pin: defineOption({
+    flag: 'pin',
+    env: ['STUDIO_PIN'],
+    description: 'a model (name or alias) loaded at start-up and never unloaded; repeat for several (env: comma-separated)',
+    schema: z.array(z.string().min(1)),
+    default: [],
+    repeatable: true,
+    valueName: '<model>',
+  }),
+  maxModels: defineOption({
+    flag: 'max-models',
+    env: ['STUDIO_MAX_MODELS'],
+    description: 'models kept loaded at once; loading one more unloads the least recently used',
+    schema: positiveInt,
+    default: 2,
+    valueName: '<n>',
+  }),
+  memoryBudget: defineOption({
+    flag: 'memory-budget',
+    env: ['STUDIO_MEMORY_BUDGET'],
+    description: 'GiB of memory the loaded models may take together, as estimated from their GGUF files',
+    schema: z.coerce.number().positive(),
+    default: Math.round((totalmem() / GIB) * 0.8 * 10) / 10,
+    valueName: '<GiB>',
+  }),
+  idleUnload: defineOption({
+    flag: 'idle-unload',
+    env: ['STUDIO_IDLE_UNLOAD'],
+    description: 'seconds without requests after which a model that is not pinned is unloaded (0: never)',
+    schema: nonNegativeInt,
+    default: 0,
+    valueName: '<seconds>',
+  }),
+  loadTimeout: defineOption({
+    flag: 'load-timeout',
+    env: ['STUDIO_LOAD_TIMEOUT'],
+    description: 'seconds a request waits for its model to download and load before it gets 503 (the load goes on)',
+    schema: z.coerce.number().positive(),
+    default: 300,
+    valueName: '<seconds>',
   }),
   apiKeys: defineOption({
     flag: 'api-key',
@@ -57,7 +106,7 @@ export const serverOptions = {
   ctx: defineOption({
     flag: 'ctx',
     env: ['STUDIO_CTX'],
-    description: 'context size of each sequence, in tokens: prompt and output of one request together',
+    description: 'context size of each sequence, in tokens: prompt and output of one request together (a model\'s "context" wins)',
     schema: positiveInt,
     default: 4096,
     valueName: '<tokens>',
@@ -65,7 +114,7 @@ export const serverOptions = {
   parallel: defineOption({
     flag: 'parallel',
     env: ['STUDIO_PARALLEL'],
-    description: 'requests generated at the same time (sequences in the context)',
+    description: 'requests generated at the same time per model (sequences in its context; a model\'s "parallel" wins)',
     schema: positiveInt,
     default: 4,
     valueName: '<n>',

@@ -1,12 +1,22 @@
 // The contract between the HTTP edge and whatever produces tokens (embedded llama.cpp, upstream servers).
 import type { ChatRequest } from './chat-request.js';
 import type { GenerationEvent, Usage } from './generation-event.js';
+import type { ModelPrice } from './model-catalog.js';
+
+export type ModelState = 'loaded' | 'loading' | 'unloaded';
 
 export interface ModelInfo {
   /** The name clients send as `model`. */
   readonly id: string;
+  /** Other names that reach the same model. */
+  readonly aliases?: readonly string[];
   /** Tokens one request may use, prompt and output together. */
   readonly contextSize: number;
+  readonly maxOutputTokens?: number;
+  readonly maxInputTokens?: number;
+  readonly price?: ModelPrice;
+  /** Whether the weights are in memory; engines that do not load models leave it out. */
+  readonly state?: ModelState;
   readonly ownedBy: string;
   /** Unix seconds. */
   readonly created: number;

@@ -11,6 +11,7 @@ export const errorCodes = [
   'context_length_exceeded',
   'rate_limited',
   'overloaded',
+  'model_unavailable',
   'upstream',
   'timeout',
   'internal',
@@ -92,10 +93,10 @@ export class ContextLengthExceededError extends StudioError {
   readonly code = 'context_length_exceeded';
   constructor(
     readonly promptTokens: number,
-    readonly contextSize: number,
+    /** The longest prompt the model takes: below its context, so at least one token can be generated. */
+    readonly maxInputTokens: number,
   ) {
-    // Model Studio's wording: the prompt must leave room for at least one generated token.
-    super(`Range of input length should be [1, ${contextSize - 1}], got ${promptTokens} tokens.`);
+    super(`Range of input length should be [1, ${maxInputTokens}], got ${promptTokens} tokens.`);
   }
 }
 
@@ -113,6 +114,19 @@ export class OverloadedError extends StudioError {
   readonly code = 'overloaded';
   constructor(message: string, options?: StudioErrorOptions) {
     super(message, { retryable: true, ...options });
+  }
+}
+
+/** A model that cannot serve now: still downloading or loading, or too big for the memory it may use. */
+export class ModelUnavailableError extends StudioError {
+  readonly code = 'model_unavailable';
+  constructor(
+    message: string,
+    /** Set when waiting helps (the model is on its way); absent when it never will. */
+    readonly retryAfterSeconds?: number,
+    options?: StudioErrorOptions,
+  ) {
+    super(message, { retryable: retryAfterSeconds !== undefined, ...options });
   }
 }
 

@@ -1,5 +1,6 @@
 // The neutral stream of events an engine yields for one request (modelled on the AI SDK's stream parts).
 import type { ToolCall } from './chat-request.js';
+import type { Cost } from './pricing.js';
 
 export type UnifiedFinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
 
@@ -17,6 +18,8 @@ export interface Usage {
   readonly cachedInputTokens?: number | undefined;
   /** Tokens spent thinking; part of `outputTokens`. */
   readonly reasoningTokens?: number | undefined;
+  /** The counts at the model's catalog price, when it has one. */
+  readonly cost?: Cost | undefined;
 }
 
 export interface TokenAlternative {

@@ -7,6 +7,7 @@ import type { Engine } from '../core/engine.js';
 import {
   isRenderable,
   MethodNotAllowedError,
+  ModelUnavailableError,
   OverloadedError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -51,7 +52,7 @@ const dashscopeWire: Wire = { renderError: renderDashScopeError };
 
 const mounts: readonly Mount[] = [
   // Model Studio's path, and `/v1`, the default base of many OpenAI tools.
-  { bases: ['/compatible-mode/v1', '/v1'], wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'] } },
+  { bases: ['/compatible-mode/v1', '/v1'], wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'], '/models/:id': ['GET'] } },
   // The DashScope SDKs append `services/aigc/text-generation/generation` to this base.
   { bases: ['/api/v1'], wire: dashscopeWire, routes: dashscopeRoutes, endpoints: { [TEXT_GENERATION_PATH]: ['POST'] } },
 ];
@@ -74,6 +75,8 @@ function generationLog(logger: Logger): GenerationObserver {
           model,
           inputTokens: usage?.inputTokens,
           outputTokens: usage?.outputTokens,
+          cost: usage?.cost?.total,
+          currency: usage?.cost?.currency,
           finishReason: finishReason?.raw,
           outcome: error === undefined ? 'completed' : toStudioError(error).code,
           ms: Math.round(durationMs),
@@ -138,7 +141,9 @@ export function createApp(options: AppOptions): StudioApp {
     logFailure(logger, requestId, error);
     const { status, body } = c.get('wire').renderError(error, requestId);
     if (error instanceof MethodNotAllowedError) c.header('Allow', error.allowed.join(', '));
-    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+    if ((error instanceof RateLimitedError || error instanceof ModelUnavailableError) && error.retryAfterSeconds !== undefined) {
+      c.header('Retry-After', String(error.retryAfterSeconds));
+    }
     if (error instanceof OverloadedError) c.header('Retry-After', '1');
     return c.json(body, status as never);
   });

@@ -1,12 +1,13 @@
-// The OpenAI-compatible routes: chat completions (blocking and streamed) and the model list.
+// The OpenAI-compatible routes: chat completions (blocking and streamed), the model list and one model.
 import { Hono } from 'hono';
 import { collectGeneration } from '../core/collect-generation.js';
 import type { Engine } from '../core/engine.js';
+import { ModelNotFoundError } from '../core/errors.js';
 import { createChatStreamEncoder } from '../protocols/openai/chat-stream-encoder.js';
 import { completionIdentity } from '../protocols/openai/completion-identity.js';
 import { decodeChatRequest } from '../protocols/openai/decode-chat-request.js';
 import { encodeChatCompletion } from '../protocols/openai/encode-chat-completion.js';
-import { encodeModelList } from '../protocols/openai/encode-models.js';
+import { encodeModel, encodeModelList } from '../protocols/openai/encode-models.js';
 import type { AppEnv } from './app-env.js';
 import type { GenerationObserver } from './generation.js';
 import { startGeneration } from './generation.js';
@@ -29,6 +30,13 @@ export function openaiRoutes(engine: Engine, observer: GenerationObserver): Hono
   });
 
   routes.get('/models', (c) => c.json(encodeModelList(engine.listModels())));
+
+  routes.get('/models/:id', (c) => {
+    const id = c.req.param('id');
+    const model = engine.listModels().find((candidate) => candidate.id === id || candidate.aliases?.includes(id));
+    if (model === undefined) throw new ModelNotFoundError(id);
+    return c.json(encodeModel(model));
+  });
 
   return routes;
 }

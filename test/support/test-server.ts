@@ -3,11 +3,16 @@ import { pino, type Logger } from 'pino';
 import type { RawFlags } from '../../src/config/load-options.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
+import type { LlamaEngine } from '../../src/engines/llama/llama-engine.js';
 import { tinyModelPath } from '../test-model.js';
 
 export interface TestServer extends RunningServer {
   /** The OpenAI-compatible base URL, as a client's `baseURL`. */
   readonly baseURL: string;
+  /** The first model of the catalog: with `--model`, the only one. */
+  readonly modelName: string;
+  /** That model's engine, once loaded (a `--model` is loaded at start-up). */
+  readonly engine: LlamaEngine;
 }
 
 /**
@@ -18,7 +23,17 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(flags: RawFlags = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestServer> {
   const config = loadServerConfig({ model: await tinyModelPath(), port: '0', threads: '1', ...flags }, {});
   const running = await startServer(config, { logger, print: () => {} });
-  return { ...running, baseURL: `${running.url}/compatible-mode/v1` };
+  const modelName = running.catalog[0]?.name ?? '';
+  return {
+    ...running,
+    baseURL: `${running.url}/compatible-mode/v1`,
+    modelName,
+    get engine() {
+      const engine = running.pool.loadedEngine(modelName);
+      if (engine === undefined) throw new Error(`${modelName} is not loaded`);
+      return engine;
+    },
+  };
 }
 
 /** A logger whose JSON lines are kept in memory, for tests that read what Studio logged. */

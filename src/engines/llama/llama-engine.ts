@@ -1,8 +1,6 @@
 // The embedded engine: one GGUF model, one context whose sequences serve concurrent requests.
 import {
-  getLlama,
   LlamaGrammarEvaluationState,
-  LlamaLogLevel,
   LlamaText,
   SpecialTokensText,
   type GbnfJsonSchema,
@@ -29,18 +27,22 @@ import { prefill, PrefillPacer } from './prefill.js';
 import { SequencePool } from './sequence-pool.js';
 
 export interface LlamaEngineOptions {
+  /** The llama.cpp binding the model is loaded with; shared by the engines of one process and not owned by any. */
+  readonly llama: Llama;
   /** Local GGUF file. */
   readonly modelPath: string;
   /** The name clients send as `model`. */
   readonly modelName: string;
   /** Tokens per sequence: the most one request may use, prompt and output together. */
   readonly contextSize: number;
+  /** The longest prompt accepted, when shorter than the context allows. */
+  readonly maxInputTokens?: number;
   /** Sequences in the context, i.e. requests generating at the same time. */
   readonly parallel: number;
   /** CPU threads for evaluation; 0 lets llama.cpp choose. */
   readonly threads: number;
-  /** `false` forces the CPU; `'auto'` uses a GPU when one is found. */
-  readonly gpu: 'auto' | false;
+  /** Layers offloaded to the GPU, if the binding has one. */
+  readonly gpuLayers: number | 'auto' | 'max';
   /** Sampling used for whatever a request leaves unset. */
   readonly defaultSampling: SamplingOptions;
   /** Requests that may wait for a free sequence; more are turned away with a 429. */
@@ -91,7 +93,6 @@ function forcedCallSchema(request: ChatRequest): GbnfJsonSchema {
 export class LlamaEngine implements Engine {
   readonly specificationVersion = 'v1';
   readonly #options: LlamaEngineOptions;
-  readonly #llama: Llama;
   readonly #model: LlamaModel;
   readonly #context: LlamaContext;
   readonly #format: ChatFormat;
@@ -103,9 +104,8 @@ export class LlamaEngine implements Engine {
   readonly #info: ModelInfo;
   #disposed = false;
 
-  private constructor(options: LlamaEngineOptions, llama: Llama, model: LlamaModel, context: LlamaContext) {
+  private constructor(options: LlamaEngineOptions, model: LlamaModel, context: LlamaContext) {
     this.#options = options;
-    this.#llama = llama;
     this.#model = model;
     this.#context = context;
     this.#format = resolveChatFormat(model);
@@ -116,19 +116,22 @@ export class LlamaEngine implements Engine {
   }
 
   static async load(options: LlamaEngineOptions): Promise<LlamaEngine> {
-    const llama = await getLlama({ gpu: options.gpu, logLevel: LlamaLogLevel.error });
-    const model = await llama.loadModel({ modelPath: options.modelPath });
+    const model = await options.llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpuLayers });
     try {
       const context = await model.createContext({
         contextSize: options.contextSize,
         sequences: options.parallel,
         ...(options.threads > 0 ? { threads: options.threads } : {}),
       });
-      return new LlamaEngine(options, llama, model, context);
+      return new LlamaEngine(options, model, context);
     } catch (error) {
       await model.dispose();
       throw error;
     }
+  }
+
+  get modelPath(): string {
+    return this.#options.modelPath;
   }
 
   /** The chat wrapper chosen from the model's chat template (e.g. `Qwen`). */
@@ -183,8 +186,8 @@ export class LlamaEngine implements Engine {
       if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
       const plan = planPrompt(this.#model, this.#format, request);
       promptTokens = plan.tokens.length;
-      const contextSize = this.#context.contextSize;
-      if (plan.tokens.length >= contextSize) throw new ContextLengthExceededError(plan.tokens.length, contextSize);
+      const maxInputTokens = Math.min(this.#context.contextSize - 1, this.#options.maxInputTokens ?? Infinity);
+      if (plan.tokens.length > maxInputTokens) throw new ContextLengthExceededError(plan.tokens.length, maxInputTokens);
       const grammar = await this.#grammarFor(request);
 
       enter('queued');
@@ -261,9 +264,9 @@ export class LlamaEngine implements Engine {
   async #grammarFor(request: ChatRequest): Promise<LlamaGrammar | undefined> {
     const format = request.responseFormat;
     try {
-      if (isForcedToolCall(request)) return await this.#llama.createGrammarForJsonSchema<GbnfJsonSchema>(forcedCallSchema(request));
-      if (format?.type === 'json_object') return await this.#llama.getGrammarFor('json');
-      if (format?.type === 'json_schema') return await this.#llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(format.schema, 'response_format schema'));
+      if (isForcedToolCall(request)) return await this.#options.llama.createGrammarForJsonSchema<GbnfJsonSchema>(forcedCallSchema(request));
+      if (format?.type === 'json_object') return await this.#options.llama.getGrammarFor('json');
+      if (format?.type === 'json_schema') return await this.#options.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(format.schema, 'response_format schema'));
       return undefined;
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
@@ -276,6 +279,5 @@ export class LlamaEngine implements Engine {
     this.#disposed = true;
     await this.#context.dispose();
     await this.#model.dispose();
-    await this.#llama.dispose();
   }
 }

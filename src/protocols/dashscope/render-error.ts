@@ -19,6 +19,7 @@ export const dashscopeErrorTable = {
   context_length_exceeded: { status: 400, code: 'InvalidParameter' },
   rate_limited: { status: 429, code: 'Throttling' },
   overloaded: { status: 503, code: 'ModelUnavailable' },
+  model_unavailable: { status: 503, code: 'ModelUnavailable' },
   upstream: { status: 502, code: 'ModelServiceFailed' },
   timeout: { status: 504, code: 'RequestTimeOut' },
   internal: { status: 500, code: 'InternalError' },

@@ -20,6 +20,7 @@ export const openaiErrorTable = {
   context_length_exceeded: { status: 400, code: 'invalid_parameter_error', type: 'invalid_request_error' },
   rate_limited: { status: 429, code: 'limit_requests', type: 'limit_requests' },
   overloaded: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
+  model_unavailable: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
   upstream: { status: 502, code: 'model_service_failed', type: 'internal_error' },
   timeout: { status: 504, code: 'request_timeout', type: 'internal_error' },
   internal: { status: 500, code: 'internal_error', type: 'internal_error' },
