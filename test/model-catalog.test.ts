@@ -1,5 +1,7 @@
 // Several models from a config file: names and aliases, catalog limits and defaults, prices, loading and unloading.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -217,6 +219,48 @@ describe('loading and unloading', () => {
       expect(thinking).toMatchObject({ status: 400, param: 'enable_thinking', message: expect.stringContaining('The model beta does not support enable_thinking.') });
     } finally {
       await server.close();
+    }
+  });
+
+  it('makes requests wait for a model on its way, up to --load-timeout, while the download goes on', async () => {
+    // A loopback host that sends the model file slowly, in tenths.
+    const bytes = readFileSync(files.beta);
+    const host: Server = createServer((request, response) => {
+      response.writeHead(200, { 'Content-Length': bytes.length, 'Content-Type': 'application/octet-stream' });
+      if (request.method === 'HEAD') return void response.end();
+      let sent = 0;
+      const tenth = Math.ceil(bytes.length / 10);
+      const timer = setInterval(() => {
+        response.write(bytes.subarray(sent, sent + tenth));
+        sent += tenth;
+        if (sent >= bytes.length) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 250);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const source = `http://127.0.0.1:${(host.address() as AddressInfo).port}/slow-beta.gguf`;
+    const server = await serve({ config: catalogFile([{}, { source }]), 'load-timeout': '1', 'models-dir': mkdtempSync(join(directory, 'models-')) });
+    try {
+      const early = await fetch(`${server.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ model: 'beta', messages: ask, ...seeded }),
+      });
+      expect(early.status).toBe(503);
+      expect(early.headers.get('retry-after')).toBe('1');
+      expect(await early.json()).toMatchObject({ error: { code: 'model_unavailable', message: 'The model beta is still being downloaded or loaded; retry in a little while.' } });
+      expect(server.pool.stats('beta').state).toBe('loading');
+      // The openai SDK retries a 503 after Retry-After; by then the download may be done.
+      const patient = new OpenAI({ baseURL: server.baseURL, apiKey: 'unused', maxRetries: 5 });
+      expect(await answer(patient, 'beta')).toBe(await answer(server.client, 'beta'));
+      expect(server.pool.stats('beta')).toMatchObject({ state: 'loaded', loads: 1 });
+    } finally {
+      await server.close();
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
     }
   });
 });
