@@ -16,7 +16,10 @@ export interface FileServer {
   readonly requests: { method: string; path: string; headers: IncomingHttpHeaders }[];
   /** Serves `body` at `path` (which starts with `/`). */
   serve(path: string, file: ServedFile): void;
-  /** The next GET responses of `path` end after `bytes` bytes of body (the socket is destroyed), once per entry. */
+  /**
+   * The next GET responses of `path` end after `bytes` bytes of body (the socket is destroyed), once per entry.
+   * A client may lose the last bytes before the cut, so it resumes at or before that offset.
+   */
   cutAfter(path: string, ...bytes: number[]): void;
   /** The next GET of `path` sends `bytes` bytes of body and then nothing, until the client gives up. */
   stallAfter(path: string, bytes: number): void;
