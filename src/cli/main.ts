@@ -5,8 +5,10 @@ import { ConfigError } from '../config/load-options.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
+import { modelsCommand } from './models.js';
 import { addOptionFlags } from './option-flags.js';
-import { startServer } from './serve.js';
+import { pullCommand } from './pull.js';
+import { rmCommand } from './rm.js';
 
 /** Errors whose message is the whole story for the person at the terminal. */
 function isUserFacing(error: unknown): error is Error {
@@ -21,6 +23,8 @@ function program(): Command {
   const serve = studio.command('serve').description('load a model and serve the OpenAI-compatible API');
   const readFlags = addOptionFlags(serve, serverOptions);
   serve.action(async () => {
+    // Loaded here so that the other commands start without loading llama.cpp.
+    const { startServer } = await import('./serve.js');
     const running = await startServer(loadServerConfig(readFlags(serve)));
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
@@ -33,6 +37,9 @@ function program(): Command {
     process.on('SIGTERM', stop);
   });
 
+  studio.addCommand(pullCommand());
+  studio.addCommand(modelsCommand());
+  studio.addCommand(rmCommand());
   return studio;
 }
 
