@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,14 @@ describe('the model catalog of studio serve', () => {
 
     const yaml = configFile('studio.yaml', 'port: 9200\nmodels:\n  - name: small\n    source: ./small.gguf\n    aliases: [qwen-turbo]\n');
     expect(loadServerConfig({}, { STUDIO_CONFIG: yaml })).toMatchObject({ port: 9200, models: [{ name: 'small', aliases: ['qwen-turbo'] }] });
+  });
+
+  it('accepts the example config of the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /## Models and the catalog[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const config = loadServerConfig({ config: configFile('readme.json', example ?? '') }, {});
+    expect(config.models[0]).toMatchObject({ name: 'qwen3-8b', aliases: ['qwen-plus'], context: 8192, pinned: true });
   });
 
   it('pins models named by --pin, by name or alias', () => {

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +120,34 @@ describe('the studio command line', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--port / STUDIO_PORT');
     expect(result.stderr).toContain('"eighty"');
+  });
+
+  it('fails start-up on an invalid config file with one line per problem, naming each field', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'studio-cli-config-'));
+    const path = join(directory, 'studio.config.yaml');
+    writeFileSync(path, `models:\n  - name: small\n    source: ${model}\n    context: -1\n  - name: big\n    sorce: big.gguf\n`);
+    const result = await finished(studio(['serve', '--config', path]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`The model catalog in ${path} is invalid:`);
+    expect(result.stderr).toContain('models[0].context: Too small');
+    expect(result.stderr).toContain('models[1].source: Invalid input');
+    expect(result.stderr).toContain('models[1]: Unrecognized key: "sorce"');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('serves a config file catalog, listing models that load on their first request', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'studio-cli-config-'));
+    const path = join(directory, 'studio.config.json');
+    writeFileSync(path, JSON.stringify({ port: 0, models: [{ name: 'small', aliases: ['qwen-turbo'], source: model, context: 512 }] }));
+    const child = studio(['serve', '--config', path]);
+    const done = finished(child);
+    const banner = await outputUntil(child, /auth: .*\n/);
+    expect(banner).toContain(`model: small (also qwen-turbo) from ${model}, loaded on its first request`);
+    const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+    const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'unused', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'qwen-turbo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+    expect(completion.usage?.completion_tokens).toBe(3);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
   });
 });
