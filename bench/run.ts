@@ -96,7 +96,7 @@ const llamaBench = {
 const studio = await measureServer(studioCommand(model, await freePort()), config.plan);
 const fragmentTokens = await utf8FragmentTokens(model);
 const llamaServer = await measureServer(llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens), config.plan);
-const report = { startedAt, config, machine: await describeMachine(build.commit), model, llamaBench, studio, llamaServer };
+const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, studio, llamaServer };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
 console.log(`Wrote ${(await writeReport(report, markdown)).join(' and ')}`);
