@@ -32,6 +32,31 @@ describe('many users on one model', () => {
       expect(new Set(alone).size).toBe(8);
     });
 
+    it('copies a long system prompt that an earlier request is evaluating instead of evaluating it again', async () => {
+      const system = { role: 'system' as const, content: 'You answer questions about lighthouses with care and precision. '.repeat(40) };
+      const request = (index: number) => ({ model: server.modelName, messages: [system, { role: 'user' as const, content: `Lighthouse question ${index}?` }], max_tokens: 12, temperature: 0.9, seed: 7 + index });
+      const together = await Promise.all([0, 1, 2].map((index) => client.chat.completions.create(request(index))));
+      const promptTokens = together[0]?.usage?.prompt_tokens ?? 0;
+      expect(promptTokens).toBeGreaterThan(400);
+      // One request evaluates the system prompt; the two others copy it and evaluate only their own question.
+      const copied = together.map((completion) => completion.usage?.prompt_tokens_details?.cached_tokens ?? 0).sort((a, b) => a - b);
+      expect(copied[0]).toBe(0);
+      for (const count of copied.slice(1)) expect(count).toBeGreaterThan(promptTokens - 12);
+      // A later conversation copies it from a sequence that holds it, idle now.
+      const later = await client.chat.completions.create(request(3));
+      expect(later.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(promptTokens - 12);
+      // The copied start serves exactly as well as an evaluated one: each answer is the one a fresh server gives.
+      for (const [index, completion] of together.entries()) {
+        const fresh = await startTestServer({ parallel: '1' });
+        try {
+          const alone = await new OpenAI({ baseURL: fresh.baseURL, apiKey: 'unused', maxRetries: 0 }).chat.completions.create(request(index));
+          expect(completion.choices[0]?.message.content).toBe(alone.choices[0]?.message.content);
+        } finally {
+          await fresh.close();
+        }
+      }
+    });
+
     it('reuses the cached prompt of a conversation for its next turn, on both wires', async () => {
       const system = { role: 'system' as const, content: 'You are a helpful assistant. '.repeat(20) };
       const first = await client.chat.completions.create({ model: server.modelName, messages: [system, { role: 'user', content: 'Hello!' }], max_tokens: 8, temperature: 0 });

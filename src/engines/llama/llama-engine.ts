@@ -20,10 +20,10 @@ import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
 import { readAhead } from '../../lib/read-ahead.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
-import { copySequenceState } from './copy-sequence-state.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
+import { copySequenceState, PrefixSharing } from './prefix-sharing.js';
 import { SequencePool } from './sequence-pool.js';
 
 export interface LlamaEngineOptions {
@@ -99,6 +99,7 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
+  readonly #sharing = new PrefixSharing();
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
@@ -196,12 +197,22 @@ export class LlamaEngine implements Engine {
       enter('prefill');
       const [lead, ...others] = lease.sequences;
       if (lead === undefined) throw new Error('a lease holds at least one sequence');
-      evaluated.cached = reusablePrefix(lead.contextTokens, plan.tokens);
-      if (lead.nextTokenIndex > evaluated.cached) await lead.eraseContextTokenRanges([{ start: evaluated.cached, end: lead.nextTokenIndex }]);
-      await Promise.all(others.map((sequence) => sequence.clearHistory()));
-      yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
+      const inFlight = this.#sharing.begin(lead, plan.tokens);
+      try {
+        // Its own cache, or a long start (a shared system prompt) copied from another sequence.
+        evaluated.cached = await this.#sharing.borrow(inFlight, reusablePrefix(lead.contextTokens, plan.tokens), this.#pool.idle, signal);
+        if (lead.nextTokenIndex > evaluated.cached) await lead.eraseContextTokenRanges([{ start: evaluated.cached, end: lead.nextTokenIndex }]);
+        await Promise.all(others.map((sequence) => sequence.clearHistory()));
+        yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
-      await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, (count) => (evaluated.prompt += count));
+        await inFlight.stepped(evaluated.cached);
+        await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, async (count) => {
+          evaluated.prompt += count;
+          await inFlight.stepped(evaluated.cached + evaluated.prompt);
+        });
+      } finally {
+        inFlight.end();
+      }
       // Several answers share that one evaluation of the prompt.
       if (others.length > 0) await copySequenceState(lead, others);
       enter('decode');

@@ -22,13 +22,13 @@ export class PrefillPacer {
   }
 }
 
-/** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps; `onStep` hears each step's size. */
+/** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps; `onStep` hears each step's size, and is awaited. */
 export async function prefill(
   sequence: LlamaContextSequence,
   tokens: readonly Token[],
   pacer: PrefillPacer,
   signal: AbortSignal,
-  onStep: (evaluated: number) => void,
+  onStep: (evaluated: number) => void | Promise<void>,
 ): Promise<void> {
   for (let start = 0; start < tokens.length; ) {
     if (signal.aborted) throw new ClientAbortedError();
@@ -36,7 +36,7 @@ export async function prefill(
     const began = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(step);
     pacer.record(step.length, performance.now() - began);
-    onStep(step.length);
+    await onStep(step.length);
     start += step.length;
   }
   if (signal.aborted) throw new ClientAbortedError();

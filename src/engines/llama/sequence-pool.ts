@@ -50,6 +50,11 @@ export class SequencePool {
     return this.#size - this.#free.length;
   }
 
+  /** The free sequences, whose caches a request may copy from. */
+  get idle(): readonly LlamaContextSequence[] {
+    return [...this.#free];
+  }
+
   get waiting(): number {
     return this.#waiters.length;
   }

@@ -1,0 +1,138 @@
+// Lets a request copy the evaluated start of its prompt (e.g. a shared system prompt) from another sequence instead of evaluating it again.
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import { ClientAbortedError } from '../../core/errors.js';
+import { commonPrefixLength } from '../../lib/common-prefix-length.js';
+
+/**
+ * Copying goes through a state file (node-llama-cpp has no in-memory copy between sequences): far
+ * cheaper than evaluating hundreds of tokens on a CPU, not worth it for a few dozen.
+ */
+const MIN_SHARED_TOKENS = 256;
+
+/** A state file several sequences load; it is deleted once the last of them has. */
+class Snapshot {
+  #readers: number;
+  constructor(
+    readonly file: string,
+    readers: number,
+  ) {
+    this.#readers = readers;
+  }
+
+  async loadInto(sequence: LlamaContextSequence): Promise<void> {
+    try {
+      // The file was written by this very model a moment ago, which is the risk the flag asks about.
+      await sequence.loadStateFromFile(this.file, { acceptRisk: true });
+    } finally {
+      if (--this.#readers === 0) await rm(this.file, { force: true });
+    }
+  }
+}
+
+async function snapshot(sequence: LlamaContextSequence, readers: number): Promise<Snapshot> {
+  const file = join(tmpdir(), `studio-sequence-${randomUUID()}.bin`);
+  await sequence.saveStateToFile(file);
+  return new Snapshot(file, readers);
+}
+
+/** Copies one sequence's evaluated tokens into others, e.g. a prompt evaluated once for several answers. */
+export async function copySequenceState(from: LlamaContextSequence, to: readonly LlamaContextSequence[]): Promise<void> {
+  const copy = await snapshot(from, to.length);
+  for (const sequence of to) await copy.loadInto(sequence);
+}
+
+interface Offer {
+  /** Tokens the borrower needs evaluated. */
+  readonly length: number;
+  readonly take: (copy: Snapshot | undefined) => void;
+}
+
+/** A prompt being evaluated, which requests sharing its start may copy from as soon as enough of it is. */
+export class PrefillInFlight {
+  readonly #offers = new Set<Offer>();
+
+  constructor(
+    readonly sequence: LlamaContextSequence,
+    readonly tokens: readonly Token[],
+    private readonly onEnd: (prefill: PrefillInFlight) => void,
+  ) {}
+
+  wait(length: number, signal: AbortSignal): Promise<Snapshot | undefined> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#offers.delete(offer);
+        reject(new ClientAbortedError());
+      };
+      const offer: Offer = {
+        length,
+        take: (copy) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(copy);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#offers.add(offer);
+    });
+  }
+
+  /** After each step of the prefill, with the prompt tokens evaluated so far: hands a snapshot to every request whose shared start now is. */
+  async stepped(evaluated: number): Promise<void> {
+    const ready = [...this.#offers].filter((offer) => offer.length <= evaluated);
+    if (ready.length === 0) return;
+    for (const offer of ready) this.#offers.delete(offer);
+    const copy = await snapshot(this.sequence, ready.length);
+    for (const offer of ready) offer.take(copy);
+  }
+
+  /** Requests still waiting evaluate their prompts themselves. */
+  end(): void {
+    for (const offer of this.#offers) offer.take(undefined);
+    this.#offers.clear();
+    this.onEnd(this);
+  }
+}
+
+export class PrefixSharing {
+  /** In the order they began: a request only waits for one that began before it, so no two wait for each other. */
+  readonly #prefills = new Set<PrefillInFlight>();
+
+  /** Announces, before anything is evaluated, a prompt others may copy from; call `end()` on it however it ends. */
+  begin(sequence: LlamaContextSequence, tokens: readonly Token[]): PrefillInFlight {
+    const prefill = new PrefillInFlight(sequence, tokens, (ended) => this.#prefills.delete(ended));
+    this.#prefills.add(prefill);
+    return prefill;
+  }
+
+  /**
+   * Loads into the sequence of `own` the longest start of its prompt that an idle sequence holds or
+   * an earlier prefill is evaluating, when that is long and beyond the `cached` tokens the sequence
+   * already holds; waits for the prefill to get that far. Returns how many leading tokens of the
+   * prompt the sequence now holds; whatever it holds past them is the caller's to erase.
+   */
+  async borrow(own: PrefillInFlight, cached: number, idle: readonly LlamaContextSequence[], signal: AbortSignal): Promise<number> {
+    const { sequence: target, tokens: prompt } = own;
+    const limit = prompt.length - 1;
+    const shared = (tokens: readonly Token[]): number => Math.min(commonPrefixLength(tokens, prompt), limit);
+    let best: { length: number; from: LlamaContextSequence | PrefillInFlight } | undefined;
+    for (const sequence of idle) {
+      const length = shared(sequence.contextTokens);
+      if (sequence !== target && length > (best?.length ?? 0)) best = { length, from: sequence };
+    }
+    for (const prefill of this.#prefills) {
+      if (prefill === own) break;
+      // A prefill leaves its last prompt token to the first sampling step.
+      const length = Math.min(shared(prefill.tokens), prefill.tokens.length - 1);
+      if (length > (best?.length ?? 0)) best = { length, from: prefill };
+    }
+    if (best === undefined || best.length < MIN_SHARED_TOKENS || best.length <= cached) return cached;
+    const copy = best.from instanceof PrefillInFlight ? await best.from.wait(best.length, signal) : await snapshot(best.from, 1);
+    if (copy === undefined) return cached;
+    await copy.loadInto(target);
+    // The source may have held more than the shared start, or (an idle sequence taken meanwhile) less.
+    return shared(target.contextTokens);
+  }
+}
