@@ -1,35 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import prettyBytes from 'pretty-bytes';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFileServer, type FileServer } from '../support/file-server.js';
+import { finished, studio, type Finished } from '../support/studio-process.js';
 import { tinyModelPath } from '../test-model.js';
-
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function studio(args: string[]): ChildProcessWithoutNullStreams {
-  // No STUDIO_* or DASHSCOPE_* from the machine running the tests leaks into the command under test.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
-  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: clean });
-}
-
-function finished(child: ChildProcessWithoutNullStreams): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 function run(args: string[]): Promise<Finished> {
   return finished(studio(args));

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,40 +6,8 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverOptions } from '../../src/config/server-options.js';
+import { finished, outputUntil, studio } from '../support/studio-process.js';
 import { tinyModelPath } from '../test-model.js';
-
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  // No STUDIO_* or DASHSCOPE_* from the machine running the tests leaks into the command under test.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
-  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, ...env } });
-}
-
-function finished(child: ChildProcessWithoutNullStreams): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  let stdout = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (pattern.test(stdout)) resolve(stdout);
-    });
-    child.on('close', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${stdout}`)));
-  });
-}
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {

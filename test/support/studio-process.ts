@@ -1,0 +1,37 @@
+// Runs the `studio` command line as a child process, the way a user at a terminal does.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  // No STUDIO_* or DASHSCOPE_* from the machine running the tests leaks into the command under test.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
+  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, ...env } });
+}
+
+export function finished(child: ChildProcessWithoutNullStreams): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Resolves with what the command printed once its output matches `pattern`. */
+export function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
+  let stdout = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (pattern.test(stdout)) resolve(stdout);
+    });
+    child.on('close', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${stdout}`)));
+  });
+}
