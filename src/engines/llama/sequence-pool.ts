@@ -29,17 +29,27 @@ interface Waiter {
   readonly grant: (sequences: LlamaContextSequence[]) => void;
 }
 
+/** Runs of consecutive numbers in `ids`. */
+function runs(ids: ReadonlySet<number>): number {
+  let count = 0;
+  for (const id of ids) if (!ids.has(id - 1)) count++;
+  return count;
+}
+
 export class SequencePool {
   readonly #limits: SequencePoolLimits;
-  /** Least recently released first, so ties in rank go to the coldest cache. */
+  /** Least recently released first, so that among equals the coldest cache is overwritten. */
   readonly #free: LlamaContextSequence[] = [];
+  /** In creation order, which on a fresh context is the order of llama.cpp's sequence ids. */
+  readonly #all: LlamaContextSequence[] = [];
   readonly #waiters: Waiter[] = [];
   readonly #size: number;
 
   constructor(context: LlamaContext, limits: SequencePoolLimits) {
     this.#limits = limits;
     this.#size = context.totalSequences;
-    for (let index = 0; index < this.#size; index++) this.#free.push(context.getSequence());
+    for (let index = 0; index < this.#size; index++) this.#all.push(context.getSequence());
+    this.#free.push(...this.#all);
   }
 
   get size(): number {
@@ -104,15 +114,32 @@ export class SequencePool {
     });
   }
 
+  /**
+   * The best-ranked free sequences (e.g. the longest cached prefix). Among equals, those that keep the
+   * sequences in use on consecutive ids: without a unified KV cache llama.cpp computes a batch in
+   * one pass only over a run of consecutive sequence ids, so scattered streams cost a pass each. Then
+   * the least recently released.
+   */
   #take(count: number, rank: Rank | undefined): LlamaContextSequence[] {
-    if (rank !== undefined) {
-      const ranked = this.#free.map((sequence, order) => ({ sequence, order, score: rank(sequence) }));
-      ranked.sort((a, b) => b.score - a.score || a.order - b.order);
-      const chosen = ranked.slice(0, count).map(({ sequence }) => sequence);
-      for (const sequence of chosen) this.#free.splice(this.#free.indexOf(sequence), 1);
-      return chosen;
+    const id = (sequence: LlamaContextSequence): number => this.#all.indexOf(sequence);
+    const inUse = new Set(this.#all.filter((sequence) => !this.#free.includes(sequence)).map(id));
+    const chosen: LlamaContextSequence[] = [];
+    for (let taken = 0; taken < count; taken++) {
+      const runsNow = runs(inUse);
+      const scored = this.#free.map((sequence, order) => ({
+        sequence,
+        order,
+        score: rank?.(sequence) ?? 0,
+        newRuns: runs(new Set([...inUse, id(sequence)])) - runsNow,
+      }));
+      scored.sort((a, b) => b.score - a.score || a.newRuns - b.newRuns || a.order - b.order);
+      const best = scored[0];
+      if (best === undefined) break;
+      this.#free.splice(best.order, 1);
+      inUse.add(id(best.sequence));
+      chosen.push(best.sequence);
     }
-    return this.#free.splice(0, count);
+    return chosen;
   }
 
   #lease(sequences: LlamaContextSequence[]): SequenceLease {
