@@ -3,7 +3,7 @@ import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import type { ResultFormat } from './decode-generation-request.js';
 import { encodeGeneration } from './encode-generation.js';
-import { thinkingWithTools, twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
+import { answerLogprobsOnTheWire, answerWithLogprobs, thinkingWithTools, twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
 
 const REQUEST_ID = '5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13';
 
@@ -79,36 +79,13 @@ describe('encodeGeneration', () => {
   });
 
   it('puts the logprobs on their choice, with the bytes and top alternatives of every token', async () => {
-    const alternative = (token: string, logprob: number) => ({ token, bytes: [...Buffer.from(token)], logprob });
-    const events: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'logprobs', choice: 0, content: [{ ...alternative('Hi', -0.5), topLogprobs: [alternative('Hi', -0.5), alternative('Hey', -1.25)] }] },
-      { type: 'text-delta', choice: 0, delta: 'Hi', outputTokens: 1 },
-      { type: 'logprobs', choice: 0, content: [{ ...alternative('é', -0.75), topLogprobs: [] }] },
-      { type: 'text-delta', choice: 0, delta: 'é', outputTokens: 2 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
-    ];
-    expect(await body('message', events)).toStrictEqual({
+    expect(await body('message', answerWithLogprobs)).toStrictEqual({
       output: {
         choices: [
           {
             message: { role: 'assistant', content: 'Hié' },
             finish_reason: 'stop',
-            logprobs: {
-              content: [
-                {
-                  token: 'Hi',
-                  logprob: -0.5,
-                  bytes: [72, 105],
-                  top_logprobs: [
-                    { token: 'Hi', logprob: -0.5, bytes: [72, 105] },
-                    { token: 'Hey', logprob: -1.25, bytes: [72, 101, 121] },
-                  ],
-                },
-                { token: 'é', logprob: -0.75, bytes: [195, 169], top_logprobs: [] },
-              ],
-            },
+            logprobs: { content: answerLogprobsOnTheWire },
           },
         ],
       },

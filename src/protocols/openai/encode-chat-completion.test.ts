@@ -3,7 +3,7 @@ import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { completionIdentity } from './completion-identity.js';
 import { encodeChatCompletion } from './encode-chat-completion.js';
-import { twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
+import { answerLogprobsOnTheWire, answerWithLogprobs, twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
 
 const identity = completionIdentity('5b1e9a0c-7d42-4f3e-9c61-0a8d2e4b7f13', 'qwen-plus', new Date(1_746_000_000_000));
 const weather = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Hangzhou"}' };
@@ -93,17 +93,8 @@ describe('encodeChatCompletion', () => {
   });
 
   it('puts the logprobs of each choice on it, with refusal null; a choice without any keeps logprobs null', async () => {
-    const alternative = (token: string, logprob: number) => ({ token, bytes: [...Buffer.from(token)], logprob });
-    const events: GenerationEvent[] = [
-      { type: 'start', model: 'qwen-plus', inputTokens: 5 },
-      { type: 'logprobs', choice: 0, content: [{ ...alternative('Hi', -0.5), topLogprobs: [alternative('Hi', -0.5), alternative('Hey', -1.25)] }] },
-      { type: 'text-delta', choice: 0, delta: 'Hi', outputTokens: 1 },
-      { type: 'logprobs', choice: 0, content: [{ ...alternative('é', -0.75), topLogprobs: [] }] },
-      { type: 'text-delta', choice: 0, delta: 'é', outputTokens: 2 },
-      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } },
-      { type: 'usage', usage: { inputTokens: 5, outputTokens: 2 } },
-    ];
+    // The answer's own events, and a second choice that finishes without any logprobs.
+    const events: GenerationEvent[] = [...answerWithLogprobs.slice(0, -1), { type: 'finish', choice: 1, finishReason: { unified: 'stop', raw: 'eos' } }, ...answerWithLogprobs.slice(-1)];
     expect(await body(events)).toStrictEqual({
       ...envelope,
       choices: [
@@ -112,18 +103,7 @@ describe('encodeChatCompletion', () => {
           message: { role: 'assistant', content: 'Hié' },
           finish_reason: 'stop',
           logprobs: {
-            content: [
-              {
-                token: 'Hi',
-                logprob: -0.5,
-                bytes: [72, 105],
-                top_logprobs: [
-                  { token: 'Hi', logprob: -0.5, bytes: [72, 105] },
-                  { token: 'Hey', logprob: -1.25, bytes: [72, 101, 121] },
-                ],
-              },
-              { token: 'é', logprob: -0.75, bytes: [195, 169], top_logprobs: [] },
-            ],
+            content: answerLogprobsOnTheWire,
             refusal: null,
           },
         },
