@@ -57,6 +57,16 @@ describe('many users on one model', () => {
       }
     });
 
+    it('copies the whole prompt of an identical request that is still being evaluated', async () => {
+      const request = { model: server.modelName, messages: [{ role: 'user' as const, content: 'Tell me about the keeper of the northern light. '.repeat(40) }], max_tokens: 6, temperature: 0 };
+      const together = await Promise.all([0, 1, 2].map(() => client.chat.completions.create(request)));
+      const promptTokens = together[0]?.usage?.prompt_tokens ?? 0;
+      const copied = together.map((completion) => completion.usage?.prompt_tokens_details?.cached_tokens ?? 0).sort((a, b) => a - b);
+      // The first evaluates it, its last step together with its first token; the others copy all but the last token.
+      expect(copied).toEqual([0, promptTokens - 1, promptTokens - 1]);
+      expect(new Set(together.map((completion) => completion.choices[0]?.message.content)).size).toBe(1);
+    });
+
     it('reuses the cached prompt of a conversation for its next turn, on both wires', async () => {
       const system = { role: 'system' as const, content: 'You are a helpful assistant. '.repeat(20) };
       const first = await client.chat.completions.create({ model: server.modelName, messages: [system, { role: 'user', content: 'Hello!' }], max_tokens: 8, temperature: 0 });
