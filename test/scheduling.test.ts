@@ -62,7 +62,7 @@ describe('many users on one model', () => {
       const together = await Promise.all([0, 1, 2].map(() => client.chat.completions.create(request)));
       const promptTokens = together[0]?.usage?.prompt_tokens ?? 0;
       const copied = together.map((completion) => completion.usage?.prompt_tokens_details?.cached_tokens ?? 0).sort((a, b) => a - b);
-      // The first evaluates it, its last step together with its first token; the others copy all but the last token.
+      // The first evaluates it; the others copy all of it but the last token, which each evaluates with its first sampling step.
       expect(copied).toEqual([0, promptTokens - 1, promptTokens - 1]);
       expect(new Set(together.map((completion) => completion.choices[0]?.message.content)).size).toBe(1);
     });

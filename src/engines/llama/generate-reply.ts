@@ -24,8 +24,6 @@ export interface ReplyOptions {
   readonly plan: PromptPlan;
   /** What the sequence still has to evaluate of the prompt (the rest may be in its cache already). */
   readonly evaluate: readonly Token[];
-  /** Awaited once `evaluate` has been evaluated, before the first token is taken. */
-  readonly promptEvaluated?: () => Promise<void>;
   readonly tags: ResponseTags | undefined;
   readonly detokenize: (tokens: readonly Token[]) => string;
   readonly sampling: SamplingOptions;
@@ -129,11 +127,8 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
   let jsonText = '';
   try {
     let replacement: Token[] | undefined;
-    let promptEvaluated = options.promptEvaluated;
     while (finishReason === undefined && limit === undefined) {
       const next = await iterator.next(replacement);
-      await promptEvaluated?.();
-      promptEvaluated = undefined;
       if (signal.aborted) throw new ClientAbortedError();
       if (next.done === true) break;
       const budgetSpent = parser.state === 'reasoning' && options.thinkingBudget !== undefined && reasoningTokens >= options.thinkingBudget;

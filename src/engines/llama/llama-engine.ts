@@ -22,7 +22,7 @@ import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
-import { lastStepLength, prefill, PrefillPacer } from './prefill.js';
+import { prefill, PrefillPacer } from './prefill.js';
 import { copySequenceState, PrefixSharing } from './prefix-sharing.js';
 import { SequencePool } from './sequence-pool.js';
 
@@ -206,26 +206,18 @@ export class LlamaEngine implements Engine {
         yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
         await inFlight.stepped(evaluated.cached);
-        // The prompt's last step is evaluated in the same decode as the first token is sampled from, which saves a
-        // whole decode before the first token; several answers each start from a copy of all but the last token.
-        const last = others.length > 0 ? 1 : lastStepLength(plan.tokens.length - evaluated.cached, this.#pacer.stepTokens);
-        await prefill(lead, plan.tokens.slice(evaluated.cached, -last), this.#pacer, signal, async (count) => {
+        await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, async (count) => {
           evaluated.prompt += count;
           await inFlight.stepped(evaluated.cached + evaluated.prompt);
         });
-        // Several answers share that one evaluation of the prompt.
-        if (others.length > 0) await copySequenceState(lead, others);
-        const promptEvaluated = async (): Promise<void> => {
-          evaluated.prompt += last;
-          enter('decode');
-          await inFlight.stepped(plan.tokens.length);
-          inFlight.end();
-        };
-        // Generation runs ahead of a slow reader, so it keeps its place in every batch.
-        yield* readAhead(this.#replies(request, plan, last, lease.sequences, grammar, counters, signal, promptEvaluated));
       } finally {
         inFlight.end();
       }
+      // Several answers share that one evaluation of the prompt.
+      if (others.length > 0) await copySequenceState(lead, others);
+      enter('decode');
+      // Generation runs ahead of a slow reader, so it keeps its place in every batch.
+      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal));
       finished = true;
       yield { type: 'usage', usage: usage() };
     } catch (error) {
@@ -241,16 +233,14 @@ export class LlamaEngine implements Engine {
     }
   }
 
-  /** Every answer's token loop, from the `last` prompt tokens on, merged into one stream of events; `promptEvaluated` hears when the first answer's prompt is. */
+  /** Every answer's token loop, from the last prompt token on, merged into one stream of events. */
   #replies(
     request: ChatRequest,
     plan: PromptPlan,
-    last: number,
     sequences: readonly LlamaContextSequence[],
     grammar: LlamaGrammar | undefined,
     counters: ReplyCounters,
     signal: AbortSignal,
-    promptEvaluated: () => Promise<void>,
   ): AsyncIterable<GenerationEvent> {
     const room = this.#context.contextSize - plan.tokens.length;
     const sampling = { ...this.#options.defaultSampling, ...request.sampling };
@@ -261,8 +251,7 @@ export class LlamaEngine implements Engine {
         choice,
         sequence,
         plan,
-        evaluate: plan.tokens.slice(-last),
-        ...(choice === 0 ? { promptEvaluated } : {}),
+        evaluate: plan.tokens.slice(-1),
         tags: this.#format.tags,
         detokenize: (tokens) => this.#model.detokenize(tokens),
         sampling: { ...sampling, seed: seed + choice },

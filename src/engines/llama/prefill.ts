@@ -22,11 +22,6 @@ export class PrefillPacer {
   }
 }
 
-/** How many of `remaining` prompt tokens make up its last step when evaluated in steps of `stepTokens` (at least 1). */
-export function lastStepLength(remaining: number, stepTokens: number): number {
-  return ((remaining - 1) % stepTokens) + 1;
-}
-
 /** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps; `onStep` hears each step's size, and is awaited. */
 export async function prefill(
   sequence: LlamaContextSequence,
