@@ -24,6 +24,8 @@ const CMAKE_OPTIONS = [
 
 export interface LlamaCppBuild {
   readonly commit: string;
+  /** The llama.cpp source the binaries were built from. */
+  readonly sourceDirectory: string;
   readonly serverBinary: string;
   readonly benchBinary: string;
 }
@@ -81,7 +83,7 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   const directory = join(cacheDirectory, commit);
   const sourceDirectory = join(directory, 'source');
   const buildDirectory = join(directory, 'build');
-  const build = { commit, serverBinary: join(buildDirectory, 'bin/llama-server'), benchBinary: join(buildDirectory, 'bin/llama-bench') };
+  const build = { commit, sourceDirectory, serverBinary: join(buildDirectory, 'bin/llama-server'), benchBinary: join(buildDirectory, 'bin/llama-bench') };
   if ((await exists(build.serverBinary)) && (await exists(build.benchBinary))) return build;
 
   await mkdir(directory, { recursive: true });

@@ -9,9 +9,10 @@ import { runLlamaBench } from './llama-bench.js';
 import { ensureLlamaCpp } from './llama-cpp-build.js';
 import { describeMachine } from './machine.js';
 import { renderMarkdown, writeReport, type ServerRun } from './report.js';
-import { freePort, startServerProcess, type ServerCommand } from './server-process.js';
+import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
+import type { ChatTarget } from './stream-timing.js';
 import { utf8FragmentTokens } from './utf8-fragment-tokens.js';
-import { FULL_PLAN, QUICK_PLAN, runWorkloads, type WorkloadPlan } from './workloads.js';
+import { FULL_PLAN, QUICK_PLAN, runWorkloads, type Pair, type WorkloadPlan } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,19 +68,36 @@ function describeCommand(command: ServerCommand): string {
     .replace(/( -l \d+-inf)+/, ' -l <token>-inf (each token that is not a whole UTF-8 character)');
 }
 
-async function measureServer(command: ServerCommand, plan: WorkloadPlan): Promise<ServerRun> {
-  console.log(`${command.name}: starting`);
-  const server = await startServerProcess(command);
+async function chatTarget(server: ServerProcess, name: string): Promise<ChatTarget> {
+  const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  const [model] = (await client.models.list()).data;
+  if (model === undefined) throw new Error(`${name} lists no model`);
+  return { client, model: model.id };
+}
+
+/** Both servers up at once, the workloads alternating between them; each request still has its server to itself. */
+async function measureServers(commands: Pair<ServerCommand>, plan: WorkloadPlan): Promise<Pair<ServerRun>> {
+  const servers: ServerProcess[] = [];
+  const outputTails = (): string => servers.map((server, index) => `The end of ${commands[index]?.name}'s output:\n${server.outputTail()}`).join('\n');
   try {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    const [model] = (await client.models.list()).data;
-    if (model === undefined) throw new Error(`${command.name} lists no model`);
-    const results = await runWorkloads({ client, model: model.id }, plan, (step) => console.log(`${command.name}: ${step}`));
-    return { command: describeCommand(command), startupMs: server.startupMs, peakRssBytes: await server.peakRssBytes(), results };
+    for (const command of commands) {
+      console.log(`${command.name}: starting`);
+      servers.push(await startServerProcess(command));
+    }
+    const [studio, llamaServer] = servers as [ServerProcess, ServerProcess];
+    const targets = [await chatTarget(studio, commands[0].name), await chatTarget(llamaServer, commands[1].name)] as const;
+    const results = await runWorkloads(targets, plan, (step) => console.log(step));
+    const run = async (server: ServerProcess, index: 0 | 1): Promise<ServerRun> => ({
+      command: describeCommand(commands[index]),
+      startupMs: server.startupMs,
+      peakRssBytes: await server.peakRssBytes(),
+      results: results[index],
+    });
+    return [await run(studio, 0), await run(llamaServer, 1)];
   } catch (error) {
-    throw new Error(`${command.name} failed: ${String(error)}\nThe end of its output:\n${server.outputTail()}`, { cause: error });
+    throw new Error(`${String(error)}\n${outputTails()}`, { cause: error });
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
   }
 }
 
@@ -93,9 +111,9 @@ const llamaBench = {
   decode: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: 0, generatedTokens: config.quick ? 16 : 128, repetitions }),
   prefill: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: config.quick ? 64 : 512, generatedTokens: 0, repetitions }),
 };
-const studio = await measureServer(studioCommand(model, await freePort()), config.plan);
 const fragmentTokens = await utf8FragmentTokens(model);
-const llamaServer = await measureServer(llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens), config.plan);
+const commands = [studioCommand(model, await freePort()), llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens)] as const;
+const [studio, llamaServer] = await measureServers(commands, config.plan);
 const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, studio, llamaServer };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);

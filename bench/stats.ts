@@ -8,6 +8,9 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1] ?? NaN;
 }
 
+/** The middle sample, or the mean of the two middle ones; NaN when there are none. */
 export function median(samples: readonly number[]): number {
-  return percentile(samples, 50);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }

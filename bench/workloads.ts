@@ -1,4 +1,5 @@
 // The measured workloads: one stream at a time, bursts of concurrent streams, and chats that share one system prompt.
+// Each runs on both servers in turn, so that a machine that speeds up or slows down over minutes moves both alike.
 import { fillerText } from './filler-text.js';
 import { median, percentile } from './stats.js';
 import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type ChatMessage, type ChatTarget, type StreamTiming } from './stream-timing.js';
@@ -6,8 +7,8 @@ import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type ChatMessage
 export interface WorkloadPlan {
   /** Streams one after another; the result is the median run. */
   readonly singleStream: { readonly runs: number; readonly maxTokens: number };
-  /** For each entry of `streams`, that many requests sent at once, each with its own prompt. */
-  readonly concurrency: { readonly streams: readonly number[]; readonly promptWords: number; readonly maxTokens: number };
+  /** For each entry of `streams`, that many requests sent at once, each with its own prompt, `rounds` times; the result is the median. */
+  readonly concurrency: { readonly streams: readonly number[]; readonly rounds: number; readonly promptWords: number; readonly maxTokens: number };
   /** Conversations run at the same time; each turn sends the system prompt, the history and a new user message. */
   readonly chat: {
     readonly conversations: number;
@@ -20,14 +21,14 @@ export interface WorkloadPlan {
 
 export const FULL_PLAN: WorkloadPlan = {
   singleStream: { runs: 3, maxTokens: 128 },
-  concurrency: { streams: [1, 2, 4, 8, 16], promptWords: 112, maxTokens: 64 },
+  concurrency: { streams: [1, 2, 4, 8, 16], rounds: 3, promptWords: 112, maxTokens: 64 },
   chat: { conversations: 8, turns: 3, systemWords: 400, userWords: 32, maxTokens: 64 },
 };
 
 /** A smoke test of the harness, not a measurement. */
 export const QUICK_PLAN: WorkloadPlan = {
   singleStream: { runs: 1, maxTokens: 16 },
-  concurrency: { streams: [1, 2], promptWords: 32, maxTokens: 8 },
+  concurrency: { streams: [1, 2], rounds: 1, promptWords: 32, maxTokens: 8 },
   chat: { conversations: 1, turns: 2, systemWords: 100, userWords: 16, maxTokens: 8 },
 };
 
@@ -67,12 +68,21 @@ export interface WorkloadResults {
 
 const sum = (numbers: readonly number[]): number => numbers.reduce((total, value) => total + value, 0);
 
-async function measureSingleStream(target: ChatTarget, plan: WorkloadPlan['singleStream']): Promise<SingleStreamResult> {
-  const timings: StreamTiming[] = [];
-  for (let run = 0; run < plan.runs; run++) {
-    const prompt = `Story ${run + 1}: write a long story about a lighthouse keeper.`;
-    timings.push(await streamChat(target, [{ role: 'user', content: prompt }], plan.maxTokens));
+/** Studio's and llama-server's, in that order. */
+export type Pair<T> = readonly [T, T];
+
+/** Measures each target `rounds` times, the other one first every second round; each target's results in order. */
+async function alternate<T>(targets: Pair<ChatTarget>, rounds: number, measure: (target: ChatTarget, round: number) => Promise<T>): Promise<Pair<T[]>> {
+  const results: [T[], T[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      results[index]?.push(await measure(targets[index] as ChatTarget, round));
+    }
   }
+  return results;
+}
+
+function summarizeSingleStream(timings: readonly StreamTiming[]): SingleStreamResult {
   return {
     promptTokens: median(timings.map((timing) => timing.promptTokens)),
     completionTokens: median(timings.map((timing) => timing.completionTokens)),
@@ -81,10 +91,17 @@ async function measureSingleStream(target: ChatTarget, plan: WorkloadPlan['singl
   };
 }
 
-async function measureBurst(target: ChatTarget, streams: number, plan: WorkloadPlan['concurrency']): Promise<BurstResult> {
+async function measureSingleStream(targets: Pair<ChatTarget>, plan: WorkloadPlan['singleStream']): Promise<Pair<SingleStreamResult>> {
+  const [studio, llamaServer] = await alternate(targets, plan.runs, (target, run) =>
+    streamChat(target, [{ role: 'user', content: `Story ${run + 1}: write a long story about a lighthouse keeper.` }], plan.maxTokens),
+  );
+  return [summarizeSingleStream(studio), summarizeSingleStream(llamaServer)];
+}
+
+async function measureBurst(target: ChatTarget, streams: number, round: number, plan: WorkloadPlan['concurrency']): Promise<BurstResult> {
   const timings = await Promise.all(
     Array.from({ length: streams }, (_, index) => {
-      const label = `Request ${streams}.${index + 1}`;
+      const label = `Request ${streams}.${index + 1}, round ${round + 1}`;
       return streamChat(target, [{ role: 'user', content: `${label}: ${fillerText(label, plan.promptWords)}` }], plan.maxTokens);
     }),
   );
@@ -97,6 +114,19 @@ async function measureBurst(target: ChatTarget, streams: number, plan: WorkloadP
     decodeTokensPerSecond: sum(timings.map((timing) => timing.completionTokens - 1)) / (decodeMs / 1000),
     ttftP50Ms: percentile(ttfts, 50),
     ttftP95Ms: percentile(ttfts, 95),
+  };
+}
+
+/** Each number the median over the rounds. */
+function medianBurst(rounds: readonly BurstResult[]): BurstResult {
+  const of = (pick: (result: BurstResult) => number): number => median(rounds.map(pick));
+  return {
+    streams: of((result) => result.streams),
+    promptTokensPerStream: of((result) => result.promptTokensPerStream),
+    completionTokens: of((result) => result.completionTokens),
+    decodeTokensPerSecond: of((result) => result.decodeTokensPerSecond),
+    ttftP50Ms: of((result) => result.ttftP50Ms),
+    ttftP95Ms: of((result) => result.ttftP95Ms),
   };
 }
 
@@ -132,17 +162,23 @@ async function measureChat(target: ChatTarget, plan: WorkloadPlan['chat']): Prom
   };
 }
 
-/** One short request first, so that neither server is measured cold. */
-export async function runWorkloads(target: ChatTarget, plan: WorkloadPlan, progress: (step: string) => void): Promise<WorkloadResults> {
-  await streamChat(target, [{ role: 'user', content: 'Warm up.' }], 4);
+/** One short request to each first, so that neither server is measured cold; then every workload on both, in turn. */
+export async function runWorkloads(targets: Pair<ChatTarget>, plan: WorkloadPlan, progress: (step: string) => void): Promise<Pair<WorkloadResults>> {
+  for (const target of targets) await streamChat(target, [{ role: 'user', content: 'Warm up.' }], 4);
   progress('single stream');
-  const singleStream = await measureSingleStream(target, plan.singleStream);
-  const concurrency: BurstResult[] = [];
+  const singleStream = await measureSingleStream(targets, plan.singleStream);
+  const concurrency: [BurstResult[], BurstResult[]] = [[], []];
   for (const streams of plan.concurrency.streams) {
     progress(`${streams}-stream burst`);
-    concurrency.push(await measureBurst(target, streams, plan.concurrency));
+    const [studio, llamaServer] = await alternate(targets, plan.concurrency.rounds, (target, round) => measureBurst(target, streams, round, plan.concurrency));
+    concurrency[0].push(medianBurst(studio));
+    concurrency[1].push(medianBurst(llamaServer));
   }
   progress(`chat: ${plan.chat.conversations} × ${plan.chat.turns} turns`);
-  const chat = await measureChat(target, plan.chat);
-  return { singleStream, concurrency, chat };
+  const [[studioChat], [llamaServerChat]] = await alternate(targets, 1, (target) => measureChat(target, plan.chat));
+  if (studioChat === undefined || llamaServerChat === undefined) throw new Error('the chat workload ran on only one server');
+  return [
+    { singleStream: singleStream[0], concurrency: concurrency[0], chat: studioChat },
+    { singleStream: singleStream[1], concurrency: concurrency[1], chat: llamaServerChat },
+  ];
 }
