@@ -117,7 +117,7 @@ export function renderMarkdown(report: BenchReport): string {
     `- llama-bench, no server: decode ${llamaBench.decode.tokensPerSecond.toFixed(1)} tok/s (tg${llamaBench.decode.generatedTokens}), prefill ${llamaBench.prefill.tokensPerSecond.toFixed(1)} tok/s (pp${llamaBench.prefill.promptTokens})`,
     `- single stream: the median of ${count(plan.singleStream.runs, 'run')} of ${plan.singleStream.maxTokens} tokens from a short prompt`,
     `- N-stream burst: N requests at once, each a ~${burst?.promptTokensPerStream ?? '?'}-token prompt and ${plan.concurrency.maxTokens} tokens out; each number the median of ${count(plan.concurrency.rounds, 'round')}`,
-    `- chat: ${count(plan.chat.conversations, 'conversation')} at once, ${count(plan.chat.turns, 'turn')} each, sharing a ~${plan.chat.systemWords}-word system prompt; each turn sends the whole history and ${plan.chat.maxTokens} tokens come back`,
+    `- chat: ${count(plan.chat.conversations, 'conversation')} at once, ${count(plan.chat.turns, 'turn')} each, sharing a ~${plan.chat.systemWords}-word system prompt; each turn sends the whole history and ${plan.chat.maxTokens} tokens come back; each number the median of ${count(plan.chat.rounds, 'round')}, each round with a system prompt of its own`,
     '',
     '| metric | Studio | llama-server | Studio / llama-server | better | target |',
     '| --- | ---: | ---: | ---: | --- | --- |',

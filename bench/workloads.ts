@@ -10,7 +10,9 @@ export interface WorkloadPlan {
   /** For each entry of `streams`, that many requests sent at once, each with its own prompt, `rounds` times; the result is the median. */
   readonly concurrency: { readonly streams: readonly number[]; readonly rounds: number; readonly promptWords: number; readonly maxTokens: number };
   /** Conversations run at the same time; each turn sends the system prompt, the history and a new user message. */
+  /** `rounds` times, each round with a system prompt of its own; the result is the median. */
   readonly chat: {
+    readonly rounds: number;
     readonly conversations: number;
     readonly turns: number;
     readonly systemWords: number;
@@ -22,14 +24,14 @@ export interface WorkloadPlan {
 export const FULL_PLAN: WorkloadPlan = {
   singleStream: { runs: 3, maxTokens: 128 },
   concurrency: { streams: [1, 2, 4, 8, 16], rounds: 3, promptWords: 112, maxTokens: 64 },
-  chat: { conversations: 8, turns: 3, systemWords: 400, userWords: 32, maxTokens: 64 },
+  chat: { rounds: 3, conversations: 8, turns: 3, systemWords: 400, userWords: 32, maxTokens: 64 },
 };
 
 /** A smoke test of the harness, not a measurement. */
 export const QUICK_PLAN: WorkloadPlan = {
   singleStream: { runs: 1, maxTokens: 16 },
   concurrency: { streams: [1, 2], rounds: 1, promptWords: 32, maxTokens: 8 },
-  chat: { conversations: 1, turns: 2, systemWords: 100, userWords: 16, maxTokens: 8 },
+  chat: { rounds: 1, conversations: 1, turns: 2, systemWords: 100, userWords: 16, maxTokens: 8 },
 };
 
 export interface SingleStreamResult {
@@ -117,19 +119,6 @@ async function measureBurst(target: ChatTarget, streams: number, round: number, 
   };
 }
 
-/** Each number the median over the rounds. */
-function medianBurst(rounds: readonly BurstResult[]): BurstResult {
-  const of = (pick: (result: BurstResult) => number): number => median(rounds.map(pick));
-  return {
-    streams: of((result) => result.streams),
-    promptTokensPerStream: of((result) => result.promptTokensPerStream),
-    completionTokens: of((result) => result.completionTokens),
-    decodeTokensPerSecond: of((result) => result.decodeTokensPerSecond),
-    ttftP50Ms: of((result) => result.ttftP50Ms),
-    ttftP95Ms: of((result) => result.ttftP95Ms),
-  };
-}
-
 async function converse(target: ChatTarget, conversation: number, systemPrompt: string, plan: WorkloadPlan['chat']): Promise<StreamTiming[]> {
   const history: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
   const timings: StreamTiming[] = [];
@@ -143,8 +132,8 @@ async function converse(target: ChatTarget, conversation: number, systemPrompt: 
   return timings;
 }
 
-async function measureChat(target: ChatTarget, plan: WorkloadPlan['chat']): Promise<ChatResult> {
-  const systemPrompt = `You are a helpful assistant. ${fillerText('system prompt', plan.systemWords)}`;
+async function measureChat(target: ChatTarget, round: number, plan: WorkloadPlan['chat']): Promise<ChatResult> {
+  const systemPrompt = `You are a helpful assistant. ${fillerText(`system prompt ${round + 1}`, plan.systemWords)}`;
   const startedAt = performance.now();
   const conversations = await Promise.all(Array.from({ length: plan.conversations }, (_, index) => converse(target, index + 1, systemPrompt, plan)));
   const wallMs = performance.now() - startedAt;
@@ -162,6 +151,13 @@ async function measureChat(target: ChatTarget, plan: WorkloadPlan['chat']): Prom
   };
 }
 
+/** Each number the median of that number over the rounds. */
+function medianOfRounds<T extends Record<keyof T, number>>(rounds: readonly T[]): T {
+  const [first] = rounds;
+  if (first === undefined) throw new Error('no rounds to take the median of');
+  return Object.fromEntries(Object.keys(first).map((key) => [key, median(rounds.map((round) => round[key as keyof T]))])) as T;
+}
+
 /** One short request to each first, so that neither server is measured cold; then every workload on both, in turn. */
 export async function runWorkloads(targets: Pair<ChatTarget>, plan: WorkloadPlan, progress: (step: string) => void): Promise<Pair<WorkloadResults>> {
   for (const target of targets) await streamChat(target, [{ role: 'user', content: 'Warm up.' }], 4);
@@ -171,14 +167,13 @@ export async function runWorkloads(targets: Pair<ChatTarget>, plan: WorkloadPlan
   for (const streams of plan.concurrency.streams) {
     progress(`${streams}-stream burst`);
     const [studio, llamaServer] = await alternate(targets, plan.concurrency.rounds, (target, round) => measureBurst(target, streams, round, plan.concurrency));
-    concurrency[0].push(medianBurst(studio));
-    concurrency[1].push(medianBurst(llamaServer));
+    concurrency[0].push(medianOfRounds(studio));
+    concurrency[1].push(medianOfRounds(llamaServer));
   }
   progress(`chat: ${plan.chat.conversations} × ${plan.chat.turns} turns`);
-  const [[studioChat], [llamaServerChat]] = await alternate(targets, 1, (target) => measureChat(target, plan.chat));
-  if (studioChat === undefined || llamaServerChat === undefined) throw new Error('the chat workload ran on only one server');
+  const [studioChat, llamaServerChat] = await alternate(targets, plan.chat.rounds, (target, round) => measureChat(target, round, plan.chat));
   return [
-    { singleStream: singleStream[0], concurrency: concurrency[0], chat: studioChat },
-    { singleStream: singleStream[1], concurrency: concurrency[1], chat: llamaServerChat },
+    { singleStream: singleStream[0], concurrency: concurrency[0], chat: medianOfRounds(studioChat) },
+    { singleStream: singleStream[1], concurrency: concurrency[1], chat: medianOfRounds(llamaServerChat) },
   ];
 }
