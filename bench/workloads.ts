@@ -9,8 +9,10 @@ export interface WorkloadPlan {
   readonly singleStream: { readonly runs: number; readonly maxTokens: number };
   /** For each entry of `streams`, that many requests sent at once, each with its own prompt, `rounds` times; the result is the median. */
   readonly concurrency: { readonly streams: readonly number[]; readonly rounds: number; readonly promptWords: number; readonly maxTokens: number };
-  /** Conversations run at the same time; each turn sends the system prompt, the history and a new user message. */
-  /** `rounds` times, each round with a system prompt of its own; the result is the median. */
+  /**
+   * Conversations run at the same time; each turn sends the system prompt, the history and a new user message.
+   * `rounds` times, each round with a system prompt of its own; the result is the median.
+   */
   readonly chat: {
     readonly rounds: number;
     readonly conversations: number;
