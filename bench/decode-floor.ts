@@ -1,17 +1,15 @@
 // `npx tsx bench/decode-floor.ts`: node-llama-cpp's own token loop against a plain C++ loop over the very same
 // llama.cpp binary, model and settings, taking turns. It tells how much of Studio's single-stream gap to llama-server
 // lies beneath Studio, in node-llama-cpp, rather than in Studio's own code.
-import { execFile, spawn } from 'node:child_process';
-import { access, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { promisify } from 'node:util';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { benchModelPath } from '../test/test-model.js';
-import { ensureLlamaCpp } from './llama-cpp-build.js';
+import { ensureDecodeLoop, ensureLlamaCpp } from './llama-cpp-build.js';
+import { positiveInteger } from './positive-integer.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({
@@ -23,7 +21,11 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
   },
 });
-const [threads, parallel, ctx, tokens, rounds] = [values.threads, values.parallel, values.ctx, values.tokens, values.rounds].map(Number) as [number, number, number, number, number];
+const threads = positiveInteger('threads', values.threads);
+const parallel = positiveInteger('parallel', values.parallel);
+const ctx = positiveInteger('ctx', values.ctx);
+const tokens = positiveInteger('tokens', values.tokens);
+const rounds = positiveInteger('rounds', values.rounds);
 
 /** The prebuilt binaries node-llama-cpp loads on this platform (its backends are loaded from the same folder). */
 async function prebuiltBinaries(): Promise<string> {
@@ -35,14 +37,7 @@ async function prebuiltBinaries(): Promise<string> {
 const model = await benchModelPath();
 const build = await ensureLlamaCpp();
 const binaries = await prebuiltBinaries();
-const loopBinary = join(dirname(build.serverBinary), 'decode-loop');
-if (!(await access(loopBinary).then(() => true, () => false))) {
-  const source = fileURLToPath(new URL('./decode-loop.cpp', import.meta.url));
-  const includes = ['include', 'ggml/include'].flatMap((folder) => ['-I', join(build.sourceDirectory, folder)]);
-  // libllama, libggml and libggml-base, whatever version their names carry; the CPU backends load at run time.
-  const libraries = (await readdir(binaries)).filter((name) => /^lib(llama|ggml|ggml-base)(\.v[\d.]+)?\.so$/.test(name)).map((name) => join(binaries, name));
-  await promisify(execFile)('g++', ['-O2', '-std=c++17', source, ...includes, ...libraries, `-Wl,-rpath,${binaries}`, '-o', loopBinary]);
-}
+const loopBinary = await ensureDecodeLoop(build, binaries);
 
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
 if (llama.buildType !== 'prebuilt') throw new Error(`node-llama-cpp loaded a ${llama.buildType} binary; this comparison needs its prebuilt one`);

@@ -1,9 +1,9 @@
 // Builds llama.cpp's llama-server and llama-bench from the source node-llama-cpp ships, once per llama.cpp commit.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -105,4 +105,20 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   statusLine('');
   console.log(`Built llama.cpp in ${Math.round((performance.now() - startedAt) / 1000)} s`);
   return build;
+}
+
+/**
+ * Returns `decode-loop.cpp` built against the llama.cpp libraries in `binaries` (node-llama-cpp's prebuilt ones),
+ * with the headers of the source `build` came from; built once next to that build's binaries.
+ */
+export async function ensureDecodeLoop(build: LlamaCppBuild, binaries: string): Promise<string> {
+  const binary = join(dirname(build.serverBinary), 'decode-loop');
+  if (await exists(binary)) return binary;
+  const source = fileURLToPath(new URL('./decode-loop.cpp', import.meta.url));
+  const includes = ['include', 'ggml/include'].flatMap((folder) => ['-I', join(build.sourceDirectory, folder)]);
+  // libllama, libggml and libggml-base, whatever version their names carry; the CPU backends load at run time.
+  const libraries = (await readdir(binaries)).filter((name) => /^lib(llama|ggml|ggml-base)(\.v[\d.]+)?\.so$/.test(name)).map((name) => join(binaries, name));
+  const logPath = join(cacheDirectory, build.commit, 'build.log');
+  await runLogged('g++', ['-O2', '-std=c++17', source, ...includes, ...libraries, `-Wl,-rpath,${binaries}`, '-o', binary], logPath);
+  return binary;
 }

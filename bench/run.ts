@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
-import { z } from 'zod';
 import { benchModelPath } from '../test/test-model.js';
 import { runLlamaBench } from './llama-bench.js';
 import { ensureLlamaCpp } from './llama-cpp-build.js';
 import { describeMachine } from './machine.js';
+import { positiveInteger } from './positive-integer.js';
 import { renderMarkdown, writeReport, type ServerRun } from './report.js';
 import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
 import type { ChatTarget } from './stream-timing.js';
@@ -22,12 +22,6 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
   },
 });
-
-function positiveInteger(flag: string, value: string): number {
-  const parsed = z.coerce.number().int().min(1).safeParse(value);
-  if (!parsed.success) throw new Error(`--${flag} must be a positive integer, not "${value}"`);
-  return parsed.data;
-}
 
 const config = {
   threads: positiveInteger('threads', values.threads),

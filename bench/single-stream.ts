@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { startServer } from '../src/cli/serve.js';
 import { loadServerConfig } from '../src/config/server-config.js';
 import { benchModelPath } from '../test/test-model.js';
+import { positiveInteger } from './positive-integer.js';
 import { median } from './stats.js';
 import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type StreamTiming } from './stream-timing.js';
 
@@ -16,8 +17,9 @@ const { values } = parseArgs({
     threads: { type: 'string', default: String(availableParallelism()) },
   },
 });
-const tokens = Number(values.tokens);
-const runs = Number(values.runs);
+const tokens = positiveInteger('tokens', values.tokens);
+const runs = positiveInteger('runs', values.runs);
+const threads = positiveInteger('threads', values.threads);
 
 const server = await startServer(
   loadServerConfig({ model: await benchModelPath(), port: '0', parallel: '1', ctx: '2048', threads: values.threads }, {}),
@@ -31,7 +33,7 @@ try {
   }
   console.log(
     JSON.stringify({
-      threads: Number(values.threads),
+      threads,
       tokens,
       runs,
       ttftMs: Math.round(median(timings.map(timeToFirstTokenMs))),
