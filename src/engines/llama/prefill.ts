@@ -22,6 +22,14 @@ export class PrefillPacer {
   }
 }
 
+/**
+ * A short rest joins the step before it: a step of a few tokens costs about as much as one of `stepTokens` (the
+ * weights are read either way), while a step half as long again is only that much later to notice a cancel.
+ */
+function stepSize(remaining: number, stepTokens: number): number {
+  return remaining < stepTokens * 1.5 ? Math.min(remaining, MAX_STEP_TOKENS) : stepTokens;
+}
+
 /** Evaluates `tokens` into the sequence without sampling, checking `signal` between steps; `onStep` hears each step's size, and is awaited. */
 export async function prefill(
   sequence: LlamaContextSequence,
@@ -32,7 +40,7 @@ export async function prefill(
 ): Promise<void> {
   for (let start = 0; start < tokens.length; ) {
     if (signal.aborted) throw new ClientAbortedError();
-    const step = tokens.slice(start, start + pacer.stepTokens);
+    const step = tokens.slice(start, start + stepSize(tokens.length - start, pacer.stepTokens));
     const began = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(step);
     pacer.record(step.length, performance.now() - began);
