@@ -1,7 +1,8 @@
-// `npx tsx bench/batch-shapes.ts`: what one llama_decode costs for batches of different shapes (which sequences, how
-// many tokens each, in which order) on the bench model, every sequence already holding --position tokens. It measures
-// the choices of our batch plan in node-llama-cpp (patches/): one-token steps apart from prompt steps, prompt steps of
-// unequal length in descending sequence order, of one length in ascending order.
+// `npx tsx bench/batch-shapes.ts`: what llama_decode costs for the same work sent as differently shaped batches (which
+// sequences, how many tokens each, in which order), on the bench model, every sequence already holding --position
+// tokens. Without a unified KV cache llama.cpp computes a batch in passes over runs of consecutive ascending sequence
+// ids, the same number of tokens from each; a batch that mixes one stream's one-token step with other sequences'
+// prompt steps, or prompt steps of unequal length, is cut into passes of a few tokens from several sequences.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
@@ -24,22 +25,25 @@ const rounds = positiveInteger('rounds', values.rounds);
 type Shape = readonly (readonly [sequence: number, tokens: number])[];
 
 const sequences = [0, 1, 2, 3, 4, 5, 6, 7];
-/** The same work two ways: the batches our plan sends, and the batch an alternative would (the first two, the plan before it). */
-const comparisons: readonly { readonly name: string; readonly alternative: Shape; readonly planned: readonly Shape[] }[] = [
+/**
+ * The same work two ways: as one batch in the order node-llama-cpp sends it (ascending, patches/), and apart: a
+ * one-token step in a batch of its own, the prompt steps in descending order, which makes each a pass of its own.
+ */
+const comparisons: readonly { readonly name: string; readonly together: Shape; readonly apart: readonly Shape[] }[] = [
   {
     name: 'a stream decoding beside two prompt steps',
-    alternative: [[0, 64], [1, 1], [2, 64]],
-    planned: [[[1, 1]], [[2, 64], [0, 64]]],
+    together: [[0, 64], [1, 1], [2, 64]],
+    apart: [[[1, 1]], [[2, 64], [0, 64]]],
   },
   {
     name: 'prompt steps of unequal length (follow-up turns arriving apart)',
-    alternative: [[0, 72], [2, 72], [3, 86], [4, 50], [5, 71], [6, 70], [7, 70]],
-    planned: [[[7, 70], [6, 70], [5, 71], [4, 50], [3, 86], [2, 72], [0, 72]]],
+    together: [[0, 72], [2, 72], [3, 86], [4, 50], [5, 71], [6, 70], [7, 70]],
+    apart: [[[7, 70], [6, 70], [5, 71], [4, 50], [3, 86], [2, 72], [0, 72]]],
   },
   {
     name: 'prompt steps of one length (copies of one system prompt)',
-    alternative: [[6, 42], [5, 42], [4, 42], [3, 42], [2, 42], [1, 42], [0, 42]],
-    planned: [[[0, 42], [1, 42], [2, 42], [3, 42], [4, 42], [5, 42], [6, 42]]],
+    together: [[0, 42], [1, 42], [2, 42], [3, 42], [4, 42], [5, 42], [6, 42]],
+    apart: [[[6, 42], [5, 42], [4, 42], [3, 42], [2, 42], [1, 42], [0, 42]]],
   },
 ];
 
@@ -48,7 +52,7 @@ const model = await llama.loadModel({ modelPath: await benchModelPath() });
 const context = await model.createContext({ contextSize: 2048, sequences: sequences.length, threads });
 if (position + 128 > context.contextSize) throw new Error(`--position leaves no room in a context of ${context.contextSize} tokens`);
 
-/** The context's native batch calls, which take the items exactly in the order given, without our batch plan. */
+/** The context's native batch calls, which take the items exactly in the order given. */
 const native = (context as unknown as { _ctx: NativeContext })._ctx;
 interface NativeContext {
   initBatch(size: number): void;
@@ -82,17 +86,17 @@ async function measure(shapes: readonly Shape[]): Promise<number> {
 for (const sequence of sequences) {
   for (let filled = 0; filled < position; filled += 256) await decode([[sequence, Math.min(256, position - filled)]], () => filled);
 }
-await measure(comparisons.map((comparison) => comparison.alternative)); // warm-up, not counted
+await measure(comparisons.map((comparison) => comparison.together)); // warm-up, not counted
 
 for (const comparison of comparisons) {
-  const alternative: number[] = [];
-  const planned: number[] = [];
+  const together: number[] = [];
+  const apart: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    alternative.push(await measure([comparison.alternative]));
-    planned.push(await measure(comparison.planned));
+    together.push(await measure([comparison.together]));
+    apart.push(await measure(comparison.apart));
   }
-  const tokens = comparison.alternative.reduce((total, [, count]) => total + count, 0);
-  const [other, ours] = [median(alternative), median(planned)];
-  console.log(`${comparison.name}, ${tokens} tokens: alternative ${other.toFixed(0)} ms, planned ${ours.toFixed(0)} ms (${(ours / other).toFixed(2)}×)`);
+  const tokens = comparison.together.reduce((total, [, count]) => total + count, 0);
+  const [one, split] = [median(together), median(apart)];
+  console.log(`${comparison.name}, ${tokens} tokens: as one batch ${one.toFixed(0)} ms, apart ${split.toFixed(0)} ms (${(split / one).toFixed(2)}×)`);
 }
 await llama.dispose();
