@@ -1,7 +1,7 @@
 // What our patch to node-llama-cpp (patches/) makes of the batches a context sends to llama.cpp.
-import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import type { LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyModelPath } from './test-model.js';
+import { tinyContext } from './support/tiny-context.js';
 
 interface BatchItem {
   readonly sequence: number;
@@ -50,9 +50,7 @@ describe('batches of our patched node-llama-cpp', () => {
   let context: LlamaContext;
   let sequences: LlamaContextSequence[];
   beforeAll(async () => {
-    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
-    const model = await llama.loadModel({ modelPath: await tinyModelPath() });
-    context = await model.createContext({ contextSize: 256, sequences: 4, batchSize: 64, threads: 1 });
+    context = await tinyContext({ contextSize: 256, sequences: 4, batchSize: 64, threads: 1 });
     sequences = [0, 1, 2, 3].map(() => context.getSequence());
   });
   afterAll(() => context?.model.llama.dispose());

@@ -1,14 +1,12 @@
-import { getLlama, LlamaLogLevel, type LlamaContext, type Token } from 'node-llama-cpp';
+import type { LlamaContext, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyModelPath } from '../../../test/test-model.js';
+import { tinyContext } from '../../../test/support/tiny-context.js';
 import { prefill, PrefillPacer } from './prefill.js';
 
 describe('prefill', () => {
   let context: LlamaContext;
   beforeAll(async () => {
-    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
-    const model = await llama.loadModel({ modelPath: await tinyModelPath() });
-    context = await model.createContext({ contextSize: 512, sequences: 1, threads: 1 });
+    context = await tinyContext({ contextSize: 512, sequences: 1, threads: 1 });
   });
   afterAll(() => context?.model.llama.dispose());
 

@@ -1,15 +1,13 @@
-import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaContextSequence } from 'node-llama-cpp';
+import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyModelPath } from '../../../test/test-model.js';
+import { tinyContext } from '../../../test/support/tiny-context.js';
 import { SequencePool, type SequenceLease } from './sequence-pool.js';
 
 describe('SequencePool', () => {
   let context: LlamaContext;
   let order: LlamaContextSequence[];
   beforeAll(async () => {
-    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
-    const model = await llama.loadModel({ modelPath: await tinyModelPath() });
-    context = await model.createContext({ contextSize: 256, sequences: 8, threads: 1 });
+    context = await tinyContext({ contextSize: 256, sequences: 8, threads: 1 });
   });
   afterAll(() => context?.model.llama.dispose());
 
