@@ -23,8 +23,8 @@ export class PrefillPacer {
 }
 
 /**
- * A short rest joins the step before it: a step of a few tokens costs about as much as one of `stepTokens` (the
- * weights are read either way), while a step half as long again is only that much later to notice a cancel.
+ * A short rest joins the step before it. On its own it would cost a pass over all the weights (on a 2-core CPU, 8
+ * tokens take a quarter of the time of 64), while a step half as long again is only that much later to notice a cancel.
  */
 function stepSize(remaining: number, stepTokens: number): number {
   return remaining < stepTokens * 1.5 ? Math.min(remaining, MAX_STEP_TOKENS) : stepTokens;
