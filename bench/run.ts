@@ -1,4 +1,4 @@
-// `npm run bench`: Studio against llama.cpp's own llama-server on the same GGUF, one server at a time (see README.md).
+// `npm run bench`: Studio against llama.cpp's own llama-server on the same GGUF, both up and taking turns at every workload (see README.md).
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
