@@ -61,10 +61,11 @@ interface NativeContext {
   removeTokenCellsFromSequence(sequence: number, start: number, end: number): boolean;
 }
 
+const tokenCount = (shape: Shape) => shape.reduce((total, [, tokens]) => total + tokens, 0);
 const randomTokens = (count: number) => Uint32Array.from({ length: count }, () => 1000 + Math.floor(Math.random() * 50_000));
 
 async function decode(shape: Shape, at: (sequence: number) => number): Promise<number> {
-  native.initBatch(shape.reduce((total, [, tokens]) => total + tokens, 0));
+  native.initBatch(tokenCount(shape));
   for (const [sequence, tokens] of shape) native.addToBatch(sequence, at(sequence), randomTokens(tokens), Uint32Array.of(tokens - 1));
   const startedAt = performance.now();
   await native.decodeBatch();
@@ -95,8 +96,7 @@ for (const comparison of comparisons) {
     together.push(await measure([comparison.together]));
     apart.push(await measure(comparison.apart));
   }
-  const tokens = comparison.together.reduce((total, [, count]) => total + count, 0);
   const [one, split] = [median(together), median(apart)];
-  console.log(`${comparison.name}, ${tokens} tokens: as one batch ${one.toFixed(0)} ms, apart ${split.toFixed(0)} ms (${(split / one).toFixed(2)}×)`);
+  console.log(`${comparison.name}, ${tokenCount(comparison.together)} tokens: as one batch ${one.toFixed(0)} ms, apart ${split.toFixed(0)} ms (${(split / one).toFixed(2)}×)`);
 }
 await llama.dispose();

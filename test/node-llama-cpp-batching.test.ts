@@ -39,11 +39,9 @@ function recordBatches(context: LlamaContext): BatchItem[][] {
 }
 
 async function stream(sequence: LlamaContextSequence, prompt: Token[], count: number): Promise<void> {
-  let generated = 0;
-  for await (const token of sequence.evaluate(prompt, { temperature: 0 })) {
-    void token;
-    if (++generated === count) break;
-  }
+  const generation = sequence.evaluate(prompt, { temperature: 0 });
+  for (let generated = 0; generated < count; generated++) await generation.next();
+  await generation.return();
 }
 
 describe('batches of our patched node-llama-cpp', () => {
