@@ -80,6 +80,28 @@ describe('many users on one model', () => {
       const body = (await native.json()) as { usage: { prompt_tokens_details?: { cached_tokens: number } } };
       expect(body.usage.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
     });
+
+    it('reuses the whole reply a follow-up turn sends back, though its text was trimmed or would tokenize otherwise', async () => {
+      const firstTurns = ['Hello!', 'Tell me a story.', 'What is a lighthouse?', 'Why is the sea salty?'].map((question) => [{ role: 'user' as const, content: question }]);
+      const replies = await Promise.all(firstTurns.map((messages) => client.chat.completions.create({ model: server.modelName, messages, max_tokens: 24, temperature: 0 })));
+      // Not every reply is its tokens tokenized again: the answer's outer whitespace is trimmed, pieces of characters join.
+      const retokenized = replies.map((reply) => server.engine.tokenize(reply.choices[0]?.message.content ?? ''));
+      expect(retokenized.some((tokens, index) => tokens.length !== replies[index]?.usage?.completion_tokens)).toBe(true);
+
+      const followUps = await Promise.all(
+        firstTurns.map((messages, index) => {
+          const reply = replies[index]?.choices[0];
+          const history = [...messages, { role: 'assistant' as const, content: reply?.message.content ?? '' }, { role: 'user' as const, content: 'And then?' }];
+          return client.chat.completions.create({ model: server.modelName, messages: history, max_tokens: 2, temperature: 0 });
+        }),
+      );
+      for (const [index, followUp] of followUps.entries()) {
+        const first = replies[index];
+        // The sequence holds the first prompt and every reply token it evaluated: all but the last, when the limit cut it.
+        const evaluatedReply = (first?.usage?.completion_tokens ?? 0) - (first?.choices[0]?.finish_reason === 'length' ? 1 : 0);
+        expect(followUp.usage?.prompt_tokens_details?.cached_tokens).toBe((first?.usage?.prompt_tokens ?? 0) + evaluatedReply);
+      }
+    });
   });
 
   describe('with one sequence and a queue of one', () => {

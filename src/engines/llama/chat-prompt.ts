@@ -12,6 +12,7 @@ import {
 import type { ChatMessage, ChatRequest, ToolCall } from '../../core/chat-request.js';
 import { InvalidRequestError } from '../../core/errors.js';
 import type { ChatFormat } from './chat-format.js';
+import type { ReplyMemory } from './reply-memory.js';
 import type { ResponseState } from './response-parser.js';
 
 export interface PromptPlan {
@@ -90,12 +91,40 @@ export function isForcedToolCall(request: ChatRequest): boolean {
 }
 
 /**
+ * The prompt's tokens, with each earlier reply whose tokens `replyTokens` knows written as those tokens. A reply is
+ * spliced only where the template writes it as a value of its own between special tokens, so the tokens around it
+ * are the ones the whole text would give.
+ */
+function tokenizePrompt(model: LlamaModel, prompt: LlamaText, replyTokens: (value: string) => readonly Token[] | undefined): Token[] {
+  const values = prompt.values;
+  const tokens: Token[] = [];
+  let run: LlamaText['values'][number][] = [];
+  const flush = (): void => {
+    // Text after the first value is tokenized as a continuation, as LlamaText.tokenize does for the whole.
+    if (run.length > 0) tokens.push(...LlamaText(run).tokenize(model.tokenizer, tokens.length > 0 ? 'trimLeadingSpace' : undefined));
+    run = [];
+  };
+  values.forEach((value, index) => {
+    const standalone = typeof values[index - 1] !== 'string' && typeof values[index + 1] !== 'string';
+    const reply = typeof value === 'string' && standalone ? replyTokens(value) : undefined;
+    if (reply === undefined) {
+      run.push(value);
+    } else {
+      flush();
+      tokens.push(...reply);
+    }
+  });
+  flush();
+  return tokens;
+}
+
+/**
  * The history ends with an empty model turn so the template opens the assistant's reply. Message
  * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. Thinking
  * is off whenever the reply's shape is forced (structured output, a forced tool call), because a
  * grammar then governs the reply from its first token.
  */
-export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatRequest): PromptPlan {
+export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatRequest, replies: ReplyMemory): PromptPlan {
   const functions = availableFunctions(request);
   if (functions !== undefined && format.tags === undefined) {
     throw new InvalidRequestError(`The model ${request.model} does not support tools.`, 'tools');
@@ -103,7 +132,8 @@ export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatR
   const forced = isForcedToolCall(request);
   const last = request.messages.at(-1);
   const partial = last?.role === 'assistant' && last.partial === true ? partialResponse(last.content, format) : undefined;
-  const history = toHistory(partial === undefined ? request.messages : request.messages.slice(0, -1));
+  const earlier = partial === undefined ? request.messages : request.messages.slice(0, -1);
+  const history = toHistory(earlier);
   // A reply that already opened a thought goes on thinking, whatever the request's default.
   const structured = request.responseFormat !== undefined && request.responseFormat.type !== 'text';
   const thinking = partial?.initialState === 'reasoning' || (format.canThink && !forced && !structured && (request.thinking?.enabled ?? true));
@@ -112,5 +142,7 @@ export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatR
   const { contextText } = wrapper.generateContextState({ chatHistory, ...(functions === undefined ? {} : { availableFunctions: functions }) });
   const prompt = forced && format.tags !== undefined ? LlamaText([contextText, new SpecialTokensText(`${format.tags.toolCallOpen}\n`)]) : contextText;
   const initialState = forced ? 'tool-call' : (partial?.initialState ?? 'answer');
-  return { tokens: prompt.tokenize(model.tokenizer), initialState, thinking, toolsOffered: functions !== undefined };
+  const replyTexts = new Set(earlier.flatMap((message) => (message.role === 'assistant' ? [message.content] : [])));
+  const tokens = tokenizePrompt(model, prompt, (value) => (replyTexts.has(value) ? replies.tokensOf(value) : undefined));
+  return { tokens, initialState, thinking, toolsOffered: functions !== undefined };
 }

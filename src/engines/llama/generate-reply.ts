@@ -44,6 +44,8 @@ export interface ReplyOptions {
   /** Stop after the first complete tool call. */
   readonly singleToolCall: boolean;
   readonly counters: ReplyCounters;
+  /** Hears each finished answer's text with the tokens generated for it. */
+  readonly onAnswer: (text: string, tokens: readonly Token[]) => void;
   readonly signal: AbortSignal;
 }
 
@@ -96,6 +98,7 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
   const generated: Token[] = [];
   let reasoningTokens = 0;
   let toolCalls = 0;
+  let answer = '';
   /** Set when a stop sequence, or the one tool call allowed, ends the answer. */
   let finishReason: FinishReason | undefined;
 
@@ -114,6 +117,7 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
             finishReason = { unified: 'stop', raw: 'stop-sequence' };
             return;
           }
+          answer += piece.text;
           yield { type: 'text-delta', choice, delta: piece.text, outputTokens };
         }
       }
@@ -172,8 +176,12 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
     const held = tokenStops.flush().map((token) => decoder.push(token)).join('');
     yield* events([...parser.push(held + decoder.flush() + closing), ...parser.end()]);
     const rest = stops.flush();
-    if (finishReason === undefined && rest !== '') yield { type: 'text-delta', choice, delta: rest, outputTokens: counters.outputTokens };
+    if (finishReason === undefined && rest !== '') {
+      answer += rest;
+      yield { type: 'text-delta', choice, delta: rest, outputTokens: counters.outputTokens };
+    }
   }
+  options.onAnswer(answer, generated);
   const reason: FinishReason = finishReason ?? limit ?? { unified: 'stop', raw: endedBy };
   yield { type: 'finish', choice, finishReason: toolCalls > 0 && reason.unified !== 'length' ? { unified: 'tool-calls', raw: reason.raw } : reason };
 }

@@ -24,6 +24,7 @@ import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
 import { copySequenceState, PrefixSharing } from './prefix-sharing.js';
+import { ReplyMemory } from './reply-memory.js';
 import { SequencePool } from './sequence-pool.js';
 
 export interface LlamaEngineOptions {
@@ -76,6 +77,9 @@ function reusablePrefix(cached: readonly Token[], prompt: readonly Token[]): num
 
 const MIN_REUSED_FRACTION = 0.5;
 
+/** Replies whose tokens are kept for the turns that send them back: a few for each of many conversations. */
+const REMEMBERED_REPLIES = 1024;
+
 /** The JSON the grammar of a forced call admits: `{"name": <a tool>, "arguments": <its parameters>}`. */
 function forcedCallSchema(request: ChatRequest): GbnfJsonSchema {
   const choice = request.toolChoice;
@@ -100,6 +104,7 @@ export class LlamaEngine implements Engine {
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
   readonly #sharing = new PrefixSharing();
+  readonly #answers = new ReplyMemory(REMEMBERED_REPLIES);
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
@@ -159,7 +164,7 @@ export class LlamaEngine implements Engine {
 
   /** Exactly the tokens a request becomes once formatted with the chat template. */
   tokenizeMessages(request: Pick<ChatRequest, 'messages'> & Partial<ChatRequest>): Token[] {
-    return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }).tokens;
+    return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }, this.#answers).tokens;
   }
 
   async *generate(request: ChatRequest, { signal, onUsage }: GenerateOptions): AsyncGenerator<GenerationEvent> {
@@ -185,7 +190,7 @@ export class LlamaEngine implements Engine {
       if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
       const choices = request.n ?? 1;
       if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
-      const plan = planPrompt(this.#model, this.#format, request);
+      const plan = planPrompt(this.#model, this.#format, request, this.#answers);
       promptTokens = plan.tokens.length;
       const maxInputTokens = Math.min(this.#context.contextSize - 1, this.#options.maxInputTokens ?? Infinity);
       if (plan.tokens.length > maxInputTokens) throw new ContextLengthExceededError(plan.tokens.length, maxInputTokens);
@@ -265,6 +270,8 @@ export class LlamaEngine implements Engine {
         thinkCloseTokens: this.#thinkCloseTokens,
         singleToolCall: request.parallelToolCalls !== true,
         counters,
+        // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
+        onAnswer: (text, tokens) => this.#answers.remember(text, tokens, (some) => this.#model.detokenize(some, true)),
         signal,
       }),
     );
