@@ -120,7 +120,9 @@ function tokenizePrompt(model: LlamaModel, prompt: LlamaText, replyTokens: (valu
 
 /**
  * The history ends with an empty model turn so the template opens the assistant's reply. Message
- * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. Thinking
+ * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. A reply the
+ * model gave earlier is written as the tokens it was generated as, which the memory only keeps when
+ * they hold no special token its text does not show. Thinking
  * is off whenever the reply's shape is forced (structured output, a forced tool call), because a
  * grammar then governs the reply from its first token.
  */
