@@ -104,7 +104,7 @@ export class LlamaEngine implements Engine {
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
   readonly #sharing = new PrefixSharing();
-  readonly #answers = new ReplyMemory(REMEMBERED_REPLIES);
+  readonly #answers: ReplyMemory;
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
@@ -115,6 +115,8 @@ export class LlamaEngine implements Engine {
     this.#model = model;
     this.#context = context;
     this.#format = resolveChatFormat(model);
+    // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
+    this.#answers = new ReplyMemory(REMEMBERED_REPLIES, (tokens) => model.detokenize(tokens, true));
     const tags = this.#format.tags;
     this.#thinkCloseTokens = tags === undefined ? [] : LlamaText(new SpecialTokensText(`\n${tags.thinkClose}\n\n`)).tokenize(model.tokenizer);
     this.#pool = new SequencePool(context, { maxWaiting: options.maxQueue, maxWaitMs: options.queueTimeoutMs });
@@ -270,8 +272,7 @@ export class LlamaEngine implements Engine {
         thinkCloseTokens: this.#thinkCloseTokens,
         singleToolCall: request.parallelToolCalls !== true,
         counters,
-        // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
-        onAnswer: (text, tokens) => this.#answers.remember(text, tokens, (some) => this.#model.detokenize(some, true)),
+        onAnswer: (text, tokens) => this.#answers.remember(text, tokens),
         signal,
       }),
     );

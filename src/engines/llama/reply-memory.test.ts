@@ -8,37 +8,37 @@ const tokensOf = (text: string): Token[] => [...text].map((character) => charact
 
 describe('ReplyMemory', () => {
   it('gives back the tokens of a reply whose text was trimmed', () => {
-    const memory = new ReplyMemory(4);
-    memory.remember('an answer', tokensOf(' an answer\n'), detokenize);
+    const memory = new ReplyMemory(4, detokenize);
+    memory.remember('an answer', tokensOf(' an answer\n'));
     expect(memory.tokensOf('an answer')).toEqual(tokensOf(' an answer\n'));
     expect(memory.tokensOf(' an answer\n')).toBeUndefined();
   });
 
   it('does not take tokens that are not the text: a stop sequence cut, a thought, a tool call', () => {
-    const memory = new ReplyMemory(4);
-    memory.remember('an answer', tokensOf('an answer. STOP'), detokenize);
-    memory.remember('after a thought', tokensOf('<think>hmm</think>after a thought'), detokenize);
-    memory.remember('', tokensOf('<tool_call>{}</tool_call>'), detokenize);
+    const memory = new ReplyMemory(4, detokenize);
+    memory.remember('an answer', tokensOf('an answer. STOP'));
+    memory.remember('after a thought', tokensOf('<think>hmm</think>after a thought'));
+    memory.remember('', tokensOf('<tool_call>{}</tool_call>'));
     expect(memory.tokensOf('an answer')).toBeUndefined();
     expect(memory.tokensOf('after a thought')).toBeUndefined();
     expect(memory.tokensOf('')).toBeUndefined();
   });
 
   it('forgets the least recently used reply once full', () => {
-    const memory = new ReplyMemory(2);
-    memory.remember('one', tokensOf('one'), detokenize);
-    memory.remember('two', tokensOf('two'), detokenize);
+    const memory = new ReplyMemory(2, detokenize);
+    memory.remember('one', tokensOf('one'));
+    memory.remember('two', tokensOf('two'));
     expect(memory.tokensOf('one')).toBeDefined();
-    memory.remember('three', tokensOf('three'), detokenize);
+    memory.remember('three', tokensOf('three'));
     expect(memory.tokensOf('two')).toBeUndefined();
     expect(memory.tokensOf('one')).toBeDefined();
     expect(memory.tokensOf('three')).toBeDefined();
   });
 
   it('keeps its own copy of the tokens', () => {
-    const memory = new ReplyMemory(2);
+    const memory = new ReplyMemory(2, detokenize);
     const tokens = tokensOf('mine');
-    memory.remember('mine', tokens, detokenize);
+    memory.remember('mine', tokens);
     tokens.length = 0;
     expect(memory.tokensOf('mine')).toEqual(tokensOf('mine'));
   });

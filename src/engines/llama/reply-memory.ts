@@ -12,11 +12,14 @@ export class ReplyMemory {
   /** Reply text → its tokens, least recently used first. */
   readonly #replies = new Map<string, readonly Token[]>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly detokenize: (tokens: readonly Token[]) => string,
+  ) {}
 
   /** Records a reply whose tokens detokenize to `text`, give or take the whitespace around it. */
-  remember(text: string, tokens: readonly Token[], detokenize: (tokens: readonly Token[]) => string): void {
-    if (text === '' || detokenize(tokens).trim() !== text) return;
+  remember(text: string, tokens: readonly Token[]): void {
+    if (text === '' || this.detokenize(tokens).trim() !== text) return;
     this.#replies.delete(text);
     this.#replies.set(text, tokens.slice());
     if (this.#replies.size > this.capacity) this.#replies.delete(this.#replies.keys().next().value as string);
