@@ -1,4 +1,4 @@
-// Builds llama.cpp's llama-server and llama-bench from the source node-llama-cpp ships, once per llama.cpp commit.
+// Builds llama.cpp's llama-server, llama-bench and llama-batched-bench from the source node-llama-cpp ships, once per llama.cpp commit.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -28,6 +28,7 @@ export interface LlamaCppBuild {
   readonly sourceDirectory: string;
   readonly serverBinary: string;
   readonly benchBinary: string;
+  readonly batchedBenchBinary: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -83,13 +84,15 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   const directory = join(cacheDirectory, commit);
   const sourceDirectory = join(directory, 'source');
   const buildDirectory = join(directory, 'build');
-  const build = { commit, sourceDirectory, serverBinary: join(buildDirectory, 'bin/llama-server'), benchBinary: join(buildDirectory, 'bin/llama-bench') };
-  if ((await exists(build.serverBinary)) && (await exists(build.benchBinary))) return build;
+  const binary = (name: string): string => join(buildDirectory, 'bin', name);
+  const build = { commit, sourceDirectory, serverBinary: binary('llama-server'), benchBinary: binary('llama-bench'), batchedBenchBinary: binary('llama-batched-bench') };
+  const targets = ['llama-server', 'llama-bench', 'llama-batched-bench'];
+  if ((await Promise.all(targets.map((target) => exists(binary(target))))).every(Boolean)) return build;
 
   await mkdir(directory, { recursive: true });
   const logPath = join(directory, 'build.log');
   const startedAt = performance.now();
-  console.log(`Building llama.cpp ${commit.slice(0, 10)} (llama-server, llama-bench): several minutes the first time; log: ${logPath}`);
+  console.log(`Building llama.cpp ${commit.slice(0, 10)} (${targets.join(', ')}): several minutes the first time; log: ${logPath}`);
   if (!(await exists(sourceDirectory))) {
     const cloning = `${sourceDirectory}.partial`;
     await rm(cloning, { recursive: true, force: true });
@@ -98,7 +101,7 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   }
   await runLogged('cmake', ['-S', sourceDirectory, '-B', buildDirectory, ...CMAKE_OPTIONS], logPath);
   const jobs = String(availableParallelism());
-  await runLogged('cmake', ['--build', buildDirectory, '--config', 'Release', '--target', 'llama-server', 'llama-bench', '-j', jobs], logPath, (line) => {
+  await runLogged('cmake', ['--build', buildDirectory, '--config', 'Release', '--target', ...targets, '-j', jobs], logPath, (line) => {
     const progress = /^\[\s*(\d+)%\]/.exec(line)?.[1];
     if (progress !== undefined) statusLine(`  building llama.cpp: ${progress}%`);
   });

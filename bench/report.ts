@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LlamaBenchResult } from './llama-bench.js';
 import type { MachineDescription } from './machine.js';
-import type { WorkloadPlan, WorkloadResults } from './workloads.js';
+import type { BurstCeilingResult, WorkloadPlan, WorkloadResults } from './workloads.js';
 
 const resultsDirectory = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -22,6 +22,7 @@ export interface BenchReport {
   readonly machine: MachineDescription;
   readonly model: string;
   readonly llamaBench: { readonly decode: LlamaBenchResult; readonly prefill: LlamaBenchResult };
+  readonly burstCeilings: readonly BurstCeilingResult[];
   readonly studio: ServerRun;
   readonly llamaServer: ServerRun;
 }
@@ -100,7 +101,7 @@ function comparisons({ studio, llamaServer }: BenchReport): Comparison[] {
 }
 
 export function renderMarkdown(report: BenchReport): string {
-  const { config, machine, llamaBench, studio } = report;
+  const { config, machine, llamaBench, burstCeilings, studio } = report;
   const { plan } = config;
   const burst = studio.results.concurrency[0];
   const table = comparisons(report).map((row) => {
@@ -115,6 +116,7 @@ export function renderMarkdown(report: BenchReport): string {
     `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB, ${machine.os}; Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp}, llama.cpp ${machine.llamaCppCommit.slice(0, 10)}`,
     `- both servers: the bench model (Qwen3-0.6B's shape, Q8_0, random weights), ${config.threads} threads, ${config.parallel} parallel slots of ${config.ctx} tokens, greedy; both servers up at once, every workload run on one and then the other, alternating which goes first`,
     `- llama-bench, no server: decode ${llamaBench.decode.tokensPerSecond.toFixed(1)} tok/s (tg${llamaBench.decode.generatedTokens}), prefill ${llamaBench.prefill.tokensPerSecond.toFixed(1)} tok/s (pp${llamaBench.prefill.promptTokens})`,
+    `- llama-batched-bench, no server, after every round of each burst, with its prompt and reply lengths: N sequences decoding together with nothing but llama_decode (no sampling, no HTTP), the most a burst's aggregate decode can reach: ${burstCeilings.map((ceiling) => `${ceiling.decodeTokensPerSecond.toFixed(1)} tok/s at ${ceiling.streams}`).join(', ')}`,
     `- single stream: the median of ${count(plan.singleStream.runs, 'run')} of ${plan.singleStream.maxTokens} tokens from a short prompt`,
     `- N-stream burst: N requests at once, each a ~${burst?.promptTokensPerStream ?? '?'}-token prompt and ${plan.concurrency.maxTokens} tokens out; each number the median of ${count(plan.concurrency.rounds, 'round')}`,
     `- chat: ${count(plan.chat.conversations, 'conversation')} at once, ${count(plan.chat.turns, 'turn')} each, sharing a ~${plan.chat.systemWords}-word system prompt; each turn sends the whole history and ${plan.chat.maxTokens} tokens come back; each number the median of ${count(plan.chat.rounds, 'round')}, each round with a system prompt of its own`,

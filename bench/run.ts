@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { benchModelPath } from '../test/test-model.js';
+import { batchedDecodeTokensPerSecond } from './llama-batched-bench.js';
 import { runLlamaBench } from './llama-bench.js';
 import { ensureLlamaCpp } from './llama-cpp-build.js';
 import { describeMachine } from './machine.js';
@@ -12,7 +13,7 @@ import { renderMarkdown, writeReport, type ServerRun } from './report.js';
 import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
 import type { ChatTarget } from './stream-timing.js';
 import { utf8FragmentTokens } from './utf8-fragment-tokens.js';
-import { FULL_PLAN, QUICK_PLAN, runWorkloads, type Pair, type WorkloadPlan } from './workloads.js';
+import { FULL_PLAN, QUICK_PLAN, runWorkloads, type BurstCeiling, type BurstCeilingResult, type Pair, type WorkloadPlan } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +71,11 @@ async function chatTarget(server: ServerProcess, name: string): Promise<ChatTarg
 }
 
 /** Both servers up at once, the workloads alternating between them; each request still has its server to itself. */
-async function measureServers(commands: Pair<ServerCommand>, plan: WorkloadPlan): Promise<Pair<ServerRun>> {
+async function measureServers(
+  commands: Pair<ServerCommand>,
+  plan: WorkloadPlan,
+  burstCeiling: BurstCeiling,
+): Promise<{ readonly servers: Pair<ServerRun>; readonly burstCeilings: readonly BurstCeilingResult[] }> {
   const servers: ServerProcess[] = [];
   const outputTails = (): string => servers.map((server, index) => `The end of ${commands[index]?.name}'s output:\n${server.outputTail()}`).join('\n');
   try {
@@ -80,14 +85,14 @@ async function measureServers(commands: Pair<ServerCommand>, plan: WorkloadPlan)
     }
     const [studio, llamaServer] = servers as [ServerProcess, ServerProcess];
     const targets = [await chatTarget(studio, commands[0].name), await chatTarget(llamaServer, commands[1].name)] as const;
-    const results = await runWorkloads(targets, plan, (step) => console.log(step));
+    const { servers: results, burstCeilings } = await runWorkloads(targets, plan, burstCeiling, (step) => console.log(step));
     const run = async (server: ServerProcess, index: 0 | 1): Promise<ServerRun> => ({
       command: describeCommand(commands[index]),
       startupMs: server.startupMs,
       peakRssBytes: await server.peakRssBytes(),
       results: results[index],
     });
-    return [await run(studio, 0), await run(llamaServer, 1)];
+    return { servers: [await run(studio, 0), await run(llamaServer, 1)], burstCeilings };
   } catch (error) {
     throw new Error(`${String(error)}\n${outputTails()}`, { cause: error });
   } finally {
@@ -107,8 +112,16 @@ const llamaBench = {
 };
 const fragmentTokens = await utf8FragmentTokens(model);
 const commands = [studioCommand(model, await freePort()), llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens)] as const;
-const [studio, llamaServer] = await measureServers(commands, config.plan);
-const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, studio, llamaServer };
+// llama-batched-bench with the servers' context and threads; more streams than slots never decode together.
+const burstCeiling: BurstCeiling = async (streams, promptTokens, generatedTokens) =>
+  streams > config.parallel
+    ? undefined
+    : batchedDecodeTokensPerSecond(build.batchedBenchBinary, model, { threads: config.threads, contextTokens: config.ctx * config.parallel, sequences: streams, promptTokens, generatedTokens });
+const {
+  servers: [studio, llamaServer],
+  burstCeilings,
+} = await measureServers(commands, config.plan, burstCeiling);
+const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, burstCeilings, studio, llamaServer };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
 console.log(`Wrote ${(await writeReport(report, markdown)).join(' and ')}`);

@@ -70,18 +70,39 @@ export interface WorkloadResults {
   readonly chat: ChatResult;
 }
 
+/**
+ * The aggregate decode tokens/s of `streams` sequences decoding together with nothing around the model (no sampling,
+ * no HTTP), each after a prompt and for a reply of the given lengths; undefined where that cannot be measured.
+ */
+export type BurstCeiling = (streams: number, promptTokens: number, generatedTokens: number) => Promise<number | undefined>;
+
+export interface BurstCeilingResult {
+  readonly streams: number;
+  /** The median over the rounds, each measured right after the servers' turn in that round. */
+  readonly decodeTokensPerSecond: number;
+}
+
 const sum = (numbers: readonly number[]): number => numbers.reduce((total, value) => total + value, 0);
 
 /** Studio's and llama-server's, in that order. */
 export type Pair<T> = readonly [T, T];
 
-/** Measures each target `rounds` times, the other one first every second round; each target's results in order. */
-async function alternate<T>(targets: Pair<ChatTarget>, rounds: number, measure: (target: ChatTarget, round: number) => Promise<T>): Promise<Pair<T[]>> {
+/**
+ * Measures each target `rounds` times, the other one first every second round; each target's results in order.
+ * `afterRound` runs after both targets' turn in a round, with their results.
+ */
+async function alternate<T>(
+  targets: Pair<ChatTarget>,
+  rounds: number,
+  measure: (target: ChatTarget, round: number) => Promise<T>,
+  afterRound: (results: Pair<T>) => Promise<void> = async () => {},
+): Promise<Pair<T[]>> {
   const results: [T[], T[]] = [[], []];
   for (let round = 0; round < rounds; round++) {
     for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
       results[index]?.push(await measure(targets[index] as ChatTarget, round));
     }
+    await afterRound([results[0][round] as T, results[1][round] as T]);
   }
   return results;
 }
@@ -160,22 +181,44 @@ function medianOfRounds<T extends Record<keyof T, number>>(rounds: readonly T[])
   return Object.fromEntries(Object.keys(first).map((key) => [key, median(rounds.map((round) => round[key as keyof T]))])) as T;
 }
 
-/** One short request to each first, so that neither server is measured cold; then every workload on both, in turn. */
-export async function runWorkloads(targets: Pair<ChatTarget>, plan: WorkloadPlan, progress: (step: string) => void): Promise<Pair<WorkloadResults>> {
+/**
+ * One short request to each first, so that neither server is measured cold; then every workload on both, in turn.
+ * Each round of a burst is followed by its ceiling, so that all three are measured on the machine as it is then.
+ */
+export async function runWorkloads(
+  targets: Pair<ChatTarget>,
+  plan: WorkloadPlan,
+  burstCeiling: BurstCeiling,
+  progress: (step: string) => void,
+): Promise<{ readonly servers: Pair<WorkloadResults>; readonly burstCeilings: readonly BurstCeilingResult[] }> {
   for (const target of targets) await streamChat(target, [{ role: 'user', content: 'Warm up.' }], 4);
   progress('single stream');
   const singleStream = await measureSingleStream(targets, plan.singleStream);
   const concurrency: [BurstResult[], BurstResult[]] = [[], []];
+  const burstCeilings: BurstCeilingResult[] = [];
   for (const streams of plan.concurrency.streams) {
     progress(`${streams}-stream burst`);
-    const [studio, llamaServer] = await alternate(targets, plan.concurrency.rounds, (target, round) => measureBurst(target, streams, round, plan.concurrency));
+    const ceilings: number[] = [];
+    const [studio, llamaServer] = await alternate(
+      targets,
+      plan.concurrency.rounds,
+      (target, round) => measureBurst(target, streams, round, plan.concurrency),
+      async ([burst]) => {
+        const ceiling = await burstCeiling(streams, burst.promptTokensPerStream, plan.concurrency.maxTokens);
+        if (ceiling !== undefined) ceilings.push(ceiling);
+      },
+    );
     concurrency[0].push(medianOfRounds(studio));
     concurrency[1].push(medianOfRounds(llamaServer));
+    if (ceilings.length > 0) burstCeilings.push({ streams, decodeTokensPerSecond: median(ceilings) });
   }
   progress(`chat: ${plan.chat.conversations} × ${plan.chat.turns} turns`);
   const [studioChat, llamaServerChat] = await alternate(targets, plan.chat.rounds, (target, round) => measureChat(target, round, plan.chat));
-  return [
-    { singleStream: singleStream[0], concurrency: concurrency[0], chat: medianOfRounds(studioChat) },
-    { singleStream: singleStream[1], concurrency: concurrency[1], chat: medianOfRounds(llamaServerChat) },
-  ];
+  return {
+    servers: [
+      { singleStream: singleStream[0], concurrency: concurrency[0], chat: medianOfRounds(studioChat) },
+      { singleStream: singleStream[1], concurrency: concurrency[1], chat: medianOfRounds(llamaServerChat) },
+    ],
+    burstCeilings,
+  };
 }
