@@ -1,4 +1,7 @@
 // The embedded engine: one GGUF model, one context whose sequences serve concurrent requests.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   LlamaGrammarEvaluationState,
   LlamaText,
@@ -23,7 +26,7 @@ import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js'
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
-import { copySequenceState, PrefixSharing } from './prefix-sharing.js';
+import { PrefixSharing } from './prefix-sharing.js';
 import { ReplyMemory } from './reply-memory.js';
 import { SequencePool } from './sequence-pool.js';
 
@@ -103,17 +106,21 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
-  readonly #sharing = new PrefixSharing();
+  /** Holds the state files that sequences copy between them; removed with the engine. */
+  readonly #stateDirectory: string;
+  readonly #sharing: PrefixSharing;
   readonly #answers: ReplyMemory;
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #info: ModelInfo;
   #disposed = false;
 
-  private constructor(options: LlamaEngineOptions, model: LlamaModel, context: LlamaContext) {
+  private constructor(options: LlamaEngineOptions, model: LlamaModel, context: LlamaContext, stateDirectory: string) {
     this.#options = options;
     this.#model = model;
     this.#context = context;
+    this.#stateDirectory = stateDirectory;
+    this.#sharing = new PrefixSharing(stateDirectory);
     this.#format = resolveChatFormat(model);
     // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
     this.#answers = new ReplyMemory(REMEMBERED_REPLIES, (tokens) => model.detokenize(tokens, true));
@@ -131,7 +138,7 @@ export class LlamaEngine implements Engine {
         sequences: options.parallel,
         ...(options.threads > 0 ? { threads: options.threads } : {}),
       });
-      return new LlamaEngine(options, model, context);
+      return new LlamaEngine(options, model, context, await mkdtemp(join(tmpdir(), 'studio-sequences-')));
     } catch (error) {
       await model.dispose();
       throw error;
@@ -221,7 +228,7 @@ export class LlamaEngine implements Engine {
         inFlight.end();
       }
       // Several answers share that one evaluation of the prompt.
-      if (others.length > 0) await copySequenceState(lead, others);
+      if (others.length > 0) await this.#sharing.copy(lead, others);
       enter('decode');
       // Generation runs ahead of a slow reader, so it keeps its place in every batch.
       yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal));
@@ -298,5 +305,6 @@ export class LlamaEngine implements Engine {
     this.#disposed = true;
     await this.#context.dispose();
     await this.#model.dispose();
+    await rm(this.#stateDirectory, { recursive: true, force: true });
   }
 }

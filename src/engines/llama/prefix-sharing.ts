@@ -1,7 +1,6 @@
 // Lets a request copy the evaluated start of its prompt (e.g. a shared system prompt) from another sequence instead of evaluating it again.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { ClientAbortedError } from '../../core/errors.js';
@@ -13,7 +12,7 @@ import { commonPrefixLength } from '../../lib/common-prefix-length.js';
  */
 const MIN_SHARED_TOKENS = 256;
 
-/** A state file several sequences load; it is deleted once the last of them has. */
+/** A state file for several sequences: each either loads it or lets it go, and the last deletes it. */
 class Snapshot {
   #readers: number;
   constructor(
@@ -28,27 +27,32 @@ class Snapshot {
       // The file was written by this very model a moment ago, which is the risk the flag asks about.
       await sequence.loadStateFromFile(this.file, { acceptRisk: true });
     } finally {
-      if (--this.#readers === 0) await rm(this.file, { force: true });
+      await this.release();
     }
+  }
+
+  /** For a reader that will not load it. */
+  async release(): Promise<void> {
+    if (--this.#readers === 0) await rm(this.file, { force: true });
   }
 }
 
-async function snapshot(sequence: LlamaContextSequence, readers: number): Promise<Snapshot> {
-  const file = join(tmpdir(), `studio-sequence-${randomUUID()}.bin`);
-  await sequence.saveStateToFile(file);
+/** The sequence's state, for `readers` sequences to load; a failed write leaves no file behind. */
+async function snapshot(directory: string, sequence: LlamaContextSequence, readers: number): Promise<Snapshot> {
+  const file = join(directory, `${randomUUID()}.bin`);
+  try {
+    await sequence.saveStateToFile(file);
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
   return new Snapshot(file, readers);
-}
-
-/** Copies one sequence's evaluated tokens into others, e.g. a prompt evaluated once for several answers. */
-export async function copySequenceState(from: LlamaContextSequence, to: readonly LlamaContextSequence[]): Promise<void> {
-  const copy = await snapshot(from, to.length);
-  for (const sequence of to) await copy.loadInto(sequence);
 }
 
 interface Offer {
   /** Tokens the borrower needs evaluated. */
   readonly length: number;
-  readonly take: (copy: Snapshot | undefined) => void;
+  readonly take: (copy: Snapshot | undefined) => Promise<void>;
 }
 
 /** A prompt being evaluated, which requests sharing its start may copy from as soon as enough of it is. */
@@ -58,18 +62,22 @@ export class PrefillInFlight {
   constructor(
     readonly sequence: LlamaContextSequence,
     readonly tokens: readonly Token[],
+    private readonly directory: string,
     private readonly onEnd: (prefill: PrefillInFlight) => void,
   ) {}
 
   wait(length: number, signal: AbortSignal): Promise<Snapshot | undefined> {
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new ClientAbortedError());
       const onAbort = (): void => {
         this.#offers.delete(offer);
         reject(new ClientAbortedError());
       };
       const offer: Offer = {
         length,
-        take: (copy) => {
+        take: async (copy) => {
+          // Its client went away while the copy was being written: nobody will load this share of it.
+          if (signal.aborted) return copy?.release();
           signal.removeEventListener('abort', onAbort);
           resolve(copy);
         },
@@ -84,13 +92,18 @@ export class PrefillInFlight {
     const ready = [...this.#offers].filter((offer) => offer.length <= evaluated);
     if (ready.length === 0) return;
     for (const offer of ready) this.#offers.delete(offer);
-    const copy = await snapshot(this.sequence, ready.length);
-    for (const offer of ready) offer.take(copy);
+    let copy: Snapshot | undefined;
+    try {
+      copy = await snapshot(this.directory, this.sequence, ready.length);
+    } finally {
+      // Without a copy they evaluate their prompts themselves.
+      await Promise.all(ready.map((offer) => offer.take(copy)));
+    }
   }
 
   /** Requests still waiting evaluate their prompts themselves. */
   end(): void {
-    for (const offer of this.#offers) offer.take(undefined);
+    for (const offer of this.#offers) void offer.take(undefined);
     this.#offers.clear();
     this.onEnd(this);
   }
@@ -100,9 +113,24 @@ export class PrefixSharing {
   /** In the order they began: a request only waits for one that began before it, so no two wait for each other. */
   readonly #prefills = new Set<PrefillInFlight>();
 
+  /** `directory` holds the state files while they are copied; it is the caller's, and is empty whenever no copy is under way. */
+  constructor(private readonly directory: string) {}
+
+  /** Copies one sequence's evaluated tokens into others, e.g. a prompt evaluated once for several answers. */
+  async copy(from: LlamaContextSequence, to: readonly LlamaContextSequence[]): Promise<void> {
+    const copy = await snapshot(this.directory, from, to.length);
+    const waiting = [...to];
+    try {
+      for (let sequence = waiting.shift(); sequence !== undefined; sequence = waiting.shift()) await copy.loadInto(sequence);
+    } finally {
+      // Those after a load that failed.
+      await Promise.all(waiting.map(() => copy.release()));
+    }
+  }
+
   /** Announces, before anything is evaluated, a prompt others may copy from; call `end()` on it however it ends. */
   begin(sequence: LlamaContextSequence, tokens: readonly Token[]): PrefillInFlight {
-    const prefill = new PrefillInFlight(sequence, tokens, (ended) => this.#prefills.delete(ended));
+    const prefill = new PrefillInFlight(sequence, tokens, this.directory, (ended) => this.#prefills.delete(ended));
     this.#prefills.add(prefill);
     return prefill;
   }
@@ -129,7 +157,7 @@ export class PrefixSharing {
       if (length > (best?.length ?? 0)) best = { length, from: prefill };
     }
     if (best === undefined || best.length < MIN_SHARED_TOKENS || best.length <= cached) return cached;
-    const copy = best.from instanceof PrefillInFlight ? await best.from.wait(best.length, signal) : await snapshot(best.from, 1);
+    const copy = best.from instanceof PrefillInFlight ? await best.from.wait(best.length, signal) : await snapshot(this.directory, best.from, 1);
     if (copy === undefined) return cached;
     await copy.loadInto(target);
     // The source may have held more than the shared start, or (an idle sequence taken meanwhile) less.
