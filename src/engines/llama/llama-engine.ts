@@ -106,8 +106,7 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
-  /** Holds the state files that sequences copy between them; removed with the engine. */
-  readonly #stateDirectory: string;
+  /** Its folder of state files is the engine's, removed with it. */
   readonly #sharing: PrefixSharing;
   readonly #answers: ReplyMemory;
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
@@ -119,7 +118,6 @@ export class LlamaEngine implements Engine {
     this.#options = options;
     this.#model = model;
     this.#context = context;
-    this.#stateDirectory = stateDirectory;
     this.#sharing = new PrefixSharing(stateDirectory);
     this.#format = resolveChatFormat(model);
     // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
@@ -305,6 +303,6 @@ export class LlamaEngine implements Engine {
     this.#disposed = true;
     await this.#context.dispose();
     await this.#model.dispose();
-    await rm(this.#stateDirectory, { recursive: true, force: true });
+    await rm(this.#sharing.directory, { recursive: true, force: true });
   }
 }

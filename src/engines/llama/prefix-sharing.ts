@@ -114,7 +114,7 @@ export class PrefixSharing {
   readonly #prefills = new Set<PrefillInFlight>();
 
   /** `directory` holds the state files while they are copied; it is the caller's, and is empty whenever no copy is under way. */
-  constructor(private readonly directory: string) {}
+  constructor(readonly directory: string) {}
 
   /** Copies one sequence's evaluated tokens into others, e.g. a prompt evaluated once for several answers. */
   async copy(from: LlamaContextSequence, to: readonly LlamaContextSequence[]): Promise<void> {
