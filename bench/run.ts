@@ -2,7 +2,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import OpenAI from 'openai';
 import { benchModelPath } from '../test/test-model.js';
 import { batchedDecodeTokensPerSecond } from './llama-batched-bench.js';
 import { runLlamaBench } from './llama-bench.js';
@@ -11,7 +10,7 @@ import { describeMachine } from './machine.js';
 import { positiveInteger } from './positive-integer.js';
 import { renderMarkdown, writeReport, type ServerRun } from './report.js';
 import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
-import type { ChatTarget } from './stream-timing.js';
+import { chatClient, type ChatTarget } from './stream-timing.js';
 import { utf8FragmentTokens } from './utf8-fragment-tokens.js';
 import { FULL_PLAN, QUICK_PLAN, runWorkloads, type BurstCeiling, type BurstCeilingResult, type Pair, type WorkloadPlan } from './workloads.js';
 
@@ -64,7 +63,7 @@ function describeCommand(command: ServerCommand): string {
 }
 
 async function chatTarget(server: ServerProcess, name: string): Promise<ChatTarget> {
-  const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  const client = chatClient(server.url);
   const [model] = (await client.models.list()).data;
   if (model === undefined) throw new Error(`${name} lists no model`);
   return { client, model: model.id };

@@ -1,14 +1,13 @@
 // Measures one stream's time to first token and decode speed through Studio's HTTP API on the bench model.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import OpenAI from 'openai';
 import { pino } from 'pino';
 import { startServer } from '../src/cli/serve.js';
 import { loadServerConfig } from '../src/config/server-config.js';
 import { benchModelPath } from '../test/test-model.js';
 import { positiveInteger } from './positive-integer.js';
 import { median } from './stats.js';
-import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type StreamTiming } from './stream-timing.js';
+import { chatClient, decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type StreamTiming } from './stream-timing.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +25,7 @@ const server = await startServer(
   { logger: pino({ level: 'silent' }), print: () => {} },
 );
 try {
-  const target = { client: new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused' }), model: server.catalog[0]?.name ?? '' };
+  const target = { client: chatClient(server.url), model: server.catalog[0]?.name ?? '' };
   const timings: StreamTiming[] = [];
   for (let run = 0; run < runs; run++) {
     timings.push(await streamChat(target, [{ role: 'user', content: 'Write a long story about a lighthouse keeper.' }], tokens));

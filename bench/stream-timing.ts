@@ -1,5 +1,6 @@
 // Streams one chat completion from an OpenAI-compatible server and times its tokens as they arrive.
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
+import { Agent, fetch } from 'undici';
 
 export type ChatMessage = OpenAI.Chat.ChatCompletionMessageParam;
 
@@ -7,6 +8,16 @@ export type ChatMessage = OpenAI.Chat.ChatCompletionMessageParam;
 export interface ChatTarget {
   readonly client: OpenAI;
   readonly model: string;
+}
+
+/**
+ * A client that opens a connection for each request and never retries. llama-server closes the connection after every
+ * streamed response without saying so in its headers, so a pooled connection reused for a conversation's next turn can
+ * be closed under that request ("other side closed"). A fresh loopback connection costs far less than a millisecond.
+ */
+export function chatClient(serverUrl: string): OpenAI {
+  const noKeepAlive = new Agent({ pipelining: 0 });
+  return new OpenAI({ baseURL: `${serverUrl}/v1`, apiKey: 'unused', maxRetries: 0, fetch, fetchOptions: { dispatcher: noKeepAlive } });
 }
 
 /** Instants are `performance.now()` milliseconds. */
