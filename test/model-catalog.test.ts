@@ -1,5 +1,5 @@
 // Several models from a config file: names and aliases, catalog limits and defaults, prices, loading and unloading.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { eventually, memoryLogger, startTestServer, type TestServer } from './su
 import { tinyModelPath } from './test-model.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'studio-catalog-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 // Seeded sampling: the same request draws the same tokens, and the tiny models' greedy replies are mostly blank.
 const seeded = { temperature: 1, seed: 7, max_tokens: 8 } as const;
 const ask = [{ role: 'user' as const, content: 'Name a colour.' }];

@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalog } from './default-catalog.js';
 import { ConfigError } from './load-options.js';
 import { modelNameFromSource } from './model-catalog.js';
 import { loadServerConfig } from './server-config.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'studio-config-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 function configFile(name: string, content: unknown): string {
   const path = join(directory, name);

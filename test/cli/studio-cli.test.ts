@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverOptions } from '../../src/config/server-options.js';
 import { finished, outputUntil, studio } from '../support/studio-process.js';
 import { tinyModelPath } from '../test-model.js';
@@ -20,9 +20,11 @@ async function closedPort(): Promise<number> {
 
 describe('the studio command line', () => {
   let model: string;
+  const directory = mkdtempSync(join(tmpdir(), 'studio-cli-config-'));
   beforeAll(async () => {
     model = await tinyModelPath();
   });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   it('lists every command and every serve flag in --help', async () => {
     const top = await finished(studio(['--help']));
@@ -90,7 +92,6 @@ describe('the studio command line', () => {
   });
 
   it('fails start-up on an invalid config file with one line per problem, naming each field', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'studio-cli-config-'));
     const path = join(directory, 'studio.config.yaml');
     writeFileSync(path, `models:\n  - name: small\n    source: ${model}\n    context: -1\n  - name: big\n    sorce: big.gguf\n`);
     const result = await finished(studio(['serve', '--config', path]));
@@ -103,7 +104,6 @@ describe('the studio command line', () => {
   });
 
   it('serves a config file catalog, listing models that load on their first request', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'studio-cli-config-'));
     const path = join(directory, 'studio.config.json');
     writeFileSync(path, JSON.stringify({ port: 0, models: [{ name: 'small', aliases: ['qwen-turbo'], source: model, context: 512 }] }));
     const child = studio(['serve', '--config', path]);
