@@ -174,7 +174,7 @@ describe('loading and unloading', () => {
     try {
       await answer(server.client, 'alpha');
       expect(server.pool.stats('alpha').state).toBe('loaded');
-      await eventually(() => server.pool.stats('alpha').state === 'unloaded', 300);
+      await eventually(() => server.pool.stats('alpha').state === 'unloaded');
       await answer(server.client, 'alpha');
       expect(server.pool.stats('alpha')).toMatchObject({ state: 'loaded', loads: 2, unloads: 1 });
     } finally {

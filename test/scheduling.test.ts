@@ -182,7 +182,7 @@ describe('many users on one model', () => {
       const controller = new AbortController();
       const hugePrompt = 'word '.repeat(7800);
       const pending = client.chat.completions.create({ model: server.modelName, messages: [{ role: 'user', content: hugePrompt }], max_tokens: 5 }, { signal: controller.signal });
-      await eventually(() => server.engine.stats.phases.prefill === 1, 2000);
+      await eventually(() => server.engine.stats.phases.prefill === 1, 30_000);
       controller.abort();
       await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
       await eventually(() => server.engine.stats.sequencesInUse === 0);

@@ -170,6 +170,7 @@ describe('native DashScope text generation', () => {
   });
 
   it('stops generating when a streaming client disconnects', async () => {
+    const cancelledBefore = server.engine.stats.cancelled.decode;
     const controller = new AbortController();
     const response = await callGeneration(
       server.url,
@@ -180,5 +181,7 @@ describe('native DashScope text generation', () => {
     await reader.read();
     controller.abort();
     await eventually(() => server.engine.stats.sequencesInUse === 0);
+    // Cancelled while decoding, not left to run to its 3000 tokens.
+    expect(server.engine.stats.cancelled.decode).toBe(cancelledBefore + 1);
   });
 });

@@ -98,7 +98,10 @@ describe('generation controls on the OpenAI-compatible API', () => {
         max_tokens: 8,
         temperature: 0,
       });
-      expect(second.choices[0]?.finish_reason).toBeDefined();
+      // The next turn is a plain answer (no call), which the 8-token limit cuts.
+      expect(second.choices[0]?.finish_reason).toBe('length');
+      expect(second.choices[0]?.message.tool_calls ?? []).toEqual([]);
+      expect(second.usage?.completion_tokens).toBe(8);
       expect(second.usage?.prompt_tokens).toBeGreaterThan(first.usage?.prompt_tokens ?? Infinity);
     });
 

@@ -47,11 +47,11 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
   };
 }
 
-/** Resolves once `condition` holds, checking between event-loop turns; fails after `attempts` checks. */
-export async function eventually(condition: () => boolean, attempts = 200): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (condition()) return;
+/** Resolves once `condition` holds, checking every 10 ms; fails once `timeoutMs` have passed, however busy the machine. */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`condition did not hold within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error('condition did not hold');
 }
