@@ -9,6 +9,7 @@ import { modelsCommand } from './models.js';
 import { addOptionFlags } from './option-flags.js';
 import { pullCommand } from './pull.js';
 import { rmCommand } from './rm.js';
+import { studioVersion } from './studio-version.js';
 
 /** Errors whose message is the whole story for the person at the terminal. */
 function isUserFacing(error: unknown): error is Error {
@@ -18,6 +19,7 @@ function isUserFacing(error: unknown): error is Error {
 function program(): Command {
   const studio = new Command('studio')
     .description('Self-hosted text generation with Alibaba Cloud Model Studio (DashScope) compatible APIs.')
+    .version(studioVersion(), '-V, --version', 'print the version of Studio')
     .showHelpAfterError();
 
   const serve = studio.command('serve').description('load a model and serve the OpenAI-compatible API');

@@ -12,6 +12,7 @@ import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
+import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
 
@@ -142,7 +143,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   print(`  OpenAI-compatible base URL: ${url}/compatible-mode/v1 (also ${url}/v1)`);
   print(`  DashScope base URL: ${url}/api/v1`);
   for (const model of config.models) print(describeModel(model, pool));
-  print(`  auth: ${config.apiKeys.length > 0 ? `on (${config.apiKeys.length} key${config.apiKeys.length === 1 ? '' : 's'})` : 'off (loopback only)'}`);
+  print(`  ${authSummary(config)}`);
 
   let closing: Promise<void> | undefined;
   return {

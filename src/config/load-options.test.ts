@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadOptions, redactOptions } from './load-options.js';
+import { loadOptions, redactOptions, resolveOptions } from './load-options.js';
 import { serverOptions } from './server-options.js';
 
 describe('loadOptions', () => {
@@ -13,6 +13,14 @@ describe('loadOptions', () => {
     expect(loadOptions(serverOptions, { 'api-key': ['a', 'b'] }, {}).apiKeys).toEqual(['a', 'b']);
     expect(loadOptions(serverOptions, {}, { STUDIO_API_KEYS: 'a, b,' }).apiKeys).toEqual(['a', 'b']);
     expect(loadOptions(serverOptions, {}, { DASHSCOPE_API_KEY: 'sk-x' }).apiKeys).toEqual(['sk-x']);
+  });
+
+  it('says where each value came from, never what it is', () => {
+    const file = { path: 'studio.yaml', values: { maxQueue: 3 } };
+    const { sources } = resolveOptions(serverOptions, { port: '9100' }, { DASHSCOPE_API_KEY: 'sk-cloud' }, file);
+    expect(sources).toMatchObject({ port: '--port', apiKeys: 'DASHSCOPE_API_KEY', maxQueue: '"maxQueue" in studio.yaml', ctx: 'default' });
+    expect(JSON.stringify(sources)).not.toContain('sk-cloud');
+    expect(resolveOptions(serverOptions, {}, { STUDIO_API_KEYS: 'a', DASHSCOPE_API_KEY: 'b' }).sources.apiKeys).toBe('STUDIO_API_KEYS');
   });
 
   it('names the flag, the variables and the value in an error', () => {

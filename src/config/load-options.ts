@@ -45,10 +45,21 @@ function naming(spec: OptionSpec<unknown>): string {
   return [`--${spec.flag}`, ...spec.env].join(' / ');
 }
 
-export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: NodeJS.ProcessEnv, file?: FileValues): OptionValues<S> {
+/** Where each option's value came from: its flag (`--port`), an environment variable, `"port" in FILE`, or `default`. */
+export type OptionSources<S extends Specs> = { readonly [K in keyof S]: string };
+
+/** The values, and where each came from (for messages such as the start-up banner; never the value itself). */
+export function resolveOptions<S extends Specs>(
+  specs: S,
+  flags: RawFlags,
+  env: NodeJS.ProcessEnv,
+  file?: FileValues,
+): { readonly values: OptionValues<S>; readonly sources: OptionSources<S> } {
   const values: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const raw = rawValue(key, spec, flags, env, file);
+    sources[key] = raw?.from ?? 'default';
     if (raw === undefined) {
       values[key] = frozen(spec.default);
       continue;
@@ -60,7 +71,11 @@ export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: Nod
     }
     values[key] = frozen(parsed.data);
   }
-  return Object.freeze(values) as OptionValues<S>;
+  return { values: Object.freeze(values) as OptionValues<S>, sources: Object.freeze(sources) as OptionSources<S> };
+}
+
+export function loadOptions<S extends Specs>(specs: S, flags: RawFlags, env: NodeJS.ProcessEnv, file?: FileValues): OptionValues<S> {
+  return resolveOptions(specs, flags, env, file).values;
 }
 
 /** A printable copy with secrets replaced. */

@@ -68,6 +68,8 @@ describe('the model catalog of studio serve', () => {
     expect(config.models[0]?.price?.tiers).toEqual([{ maxInputTokens: 1000, input: 1, output: 2 }, { input: 3, output: 4 }]);
     expect(config.models[1]).toMatchObject({ name: 'big', context: 4096, pinned: true, gpuLayers: 'auto', defaults: { systemPrompt: 'You are a helpful assistant.' } });
 
+    expect(config.sources).toMatchObject({ port: '--port', maxQueue: 'STUDIO_MAX_QUEUE', apiKeys: `"apiKeys" in ${json}`, ctx: 'default', config: '--config' });
+
     const yaml = configFile('studio.yaml', 'port: 9200\nmodels:\n  - name: small\n    source: ./small.gguf\n    aliases: [qwen-turbo]\n');
     expect(loadServerConfig({}, { STUDIO_CONFIG: yaml })).toMatchObject({ port: 9200, models: [{ name: 'small', aliases: ['qwen-turbo'] }] });
   });

@@ -1,6 +1,6 @@
 // The configuration of `studio serve`; the one place that reads process.env.
 import { readConfigFile } from './config-file.js';
-import { loadOptions, type OptionValues, type RawFlags } from './load-options.js';
+import { loadOptions, resolveOptions, type OptionSources, type OptionValues, type RawFlags } from './load-options.js';
 import { resolveCatalog, type CatalogModel } from './model-catalog.js';
 import { serverOptions } from './server-options.js';
 
@@ -9,6 +9,8 @@ export type ServerOptionValues = OptionValues<typeof serverOptions>;
 export interface ServerConfig extends ServerOptionValues {
   /** The models to serve, every default filled in. */
   readonly models: readonly CatalogModel[];
+  /** Where each option came from, e.g. `apiKeys: 'DASHSCOPE_API_KEY'`, so messages can say why a setting is on. */
+  readonly sources: OptionSources<typeof serverOptions>;
 }
 
 const { config: configOption, ...fileOptions } = serverOptions;
@@ -16,7 +18,7 @@ const { config: configOption, ...fileOptions } = serverOptions;
 export function loadServerConfig(flags: RawFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const { config: path } = loadOptions({ config: configOption }, flags, env);
   const file = path === undefined ? undefined : readConfigFile(path, Object.keys(fileOptions));
-  const options = loadOptions(serverOptions, flags, env, file && { path: file.path, values: file.options });
+  const { values: options, sources } = resolveOptions(serverOptions, flags, env, file && { path: file.path, values: file.options });
   const models = resolveCatalog(options, file);
-  return Object.freeze({ ...options, models });
+  return Object.freeze({ ...options, models, sources });
 }

@@ -75,10 +75,29 @@ export class MethodNotAllowedError extends StudioError {
   }
 }
 
+/** The names a served model answers to, as listed in a `model_not_found` message. */
+export interface ServedModelNames {
+  readonly id: string;
+  readonly aliases?: readonly string[];
+}
+
+/** Past this many models the message names the first ones and counts the rest. */
+const LISTED_MODELS = 8;
+
+function availableText(available: readonly ServedModelNames[]): string {
+  const names = available.slice(0, LISTED_MODELS).map(({ id, aliases = [] }) => (aliases.length > 0 ? `${id} (also ${aliases.join(', ')})` : id));
+  const more = available.length > LISTED_MODELS ? ` and ${available.length - LISTED_MODELS} more` : '';
+  return available.length === 0 ? ' No models are served.' : ` Available models: ${names.join(', ')}${more}.`;
+}
+
 export class ModelNotFoundError extends StudioError {
   readonly code = 'model_not_found';
-  constructor(readonly model: string) {
-    super(`The model \`${model}\` does not exist or you do not have access to it.`);
+  /** `available`: what is served instead, so the answer says which names work. */
+  constructor(
+    readonly model: string,
+    available?: readonly ServedModelNames[],
+  ) {
+    super(`The model \`${model}\` does not exist or you do not have access to it.${available === undefined ? '' : availableText(available)}`);
   }
 }
 

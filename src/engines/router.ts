@@ -38,7 +38,7 @@ export class EngineRouter implements Engine {
 
   async *generate(request: ChatRequest, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
     const routed = this.#models.find(({ entry }) => answersTo(entry, request.model));
-    if (routed === undefined) throw new ModelNotFoundError(request.model);
+    if (routed === undefined) throw new ModelNotFoundError(request.model, this.#models.map(({ entry }) => ({ id: entry.name, aliases: entry.aliases })));
     const { entry, engine } = routed;
     const applied = applyModelDefaults(request, entry);
     const { onUsage } = options;

@@ -34,7 +34,7 @@ export function openaiRoutes(engine: Engine, observer: GenerationObserver): Hono
   routes.get('/models/:id', (c) => {
     const id = c.req.param('id');
     const model = engine.listModels().find((candidate) => candidate.id === id || candidate.aliases?.includes(id));
-    if (model === undefined) throw new ModelNotFoundError(id);
+    if (model === undefined) throw new ModelNotFoundError(id, engine.listModels());
     return c.json(encodeModel(model));
   });
 

@@ -48,7 +48,8 @@ describe('the studio command line', () => {
     expect(banner).toContain('context 1024 tokens');
     expect(banner).toContain('chat template Qwen');
     expect(banner).toContain(`DashScope base URL: ${url}/api/v1`);
-    expect(banner).toContain('auth: on (2 keys)');
+    expect(banner).toContain('auth: on (2 keys from STUDIO_API_KEYS)');
+    expect(banner).not.toContain('sk-a');
 
     const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'sk-b', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
