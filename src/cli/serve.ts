@@ -12,6 +12,7 @@ import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
+import { checkPortFree, listenError } from './check-port.js';
 import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
@@ -126,6 +127,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
         'Pass --api-key <key> (or set STUDIO_API_KEYS), or listen on 127.0.0.1.',
     );
   }
+  await checkPortFree(config.host, config.port);
   const pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
   const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
   const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
@@ -135,7 +137,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     address = await listen(server);
   } catch (error) {
     await pool.dispose();
-    throw error;
+    throw listenError(error, config.host, config.port);
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
