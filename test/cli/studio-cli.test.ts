@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,36 @@ describe('the studio command line', () => {
     const result = await done;
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await finished(studio(['--version']));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+
+  it('lists the log levels in --help and names them when given another', async () => {
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+    const help = await finished(studio(['serve', '--help']));
+    for (const level of levels) expect(help.stdout).toContain(`"${level}"`);
+    const flag = await finished(studio(['serve', '--log-level', 'loud']));
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toContain(`argument 'loud' is invalid. Allowed choices are ${levels.join(', ')}.`);
+    const env = await finished(studio(['serve', '--model', model], { STUDIO_LOG_LEVEL: 'loud' }));
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('--log-level / STUDIO_LOG_LEVEL (from STUDIO_LOG_LEVEL)');
+    expect(env.stderr).toContain(levels.map((level) => `"${level}"`).join('|'));
+  });
+
+  it('says in its banner that DASHSCOPE_API_KEY turned auth on, without printing the key', async () => {
+    const child = studio(['serve', '--model', model, '--port', '0', '--ctx', '256'], { DASHSCOPE_API_KEY: 'sk-cloud-1234' });
+    const done = finished(child);
+    const banner = await outputUntil(child, /auth: .*\n/);
+    child.kill('SIGTERM');
+    await done;
+    expect(banner).toContain('auth: on (1 key from DASHSCOPE_API_KEY, your Model Studio key: clients must send it');
+    expect(banner).not.toContain('1234');
   });
 
   it('refuses to listen beyond loopback without a key, and says why', async () => {
