@@ -25,17 +25,18 @@ export type RenderedErrorCode = Exclude<ErrorCode, 'client_aborted'>;
 
 interface StudioErrorOptions {
   readonly cause?: unknown;
-  readonly retryable?: boolean;
+  readonly retryAfterSeconds?: number;
 }
 
 export abstract class StudioError extends Error {
   abstract readonly code: ErrorCode;
-  readonly retryable: boolean;
+  /** Seconds after which the same request may succeed, sent as `Retry-After`; absent when waiting will not help. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(message: string, options: StudioErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -114,25 +115,25 @@ export class ContextLengthExceededError extends StudioError {
     readonly promptTokens: number,
     /** The longest prompt the model takes: below its context, so at least one token can be generated. */
     readonly maxInputTokens: number,
+    /** The prompt was refused before all of it was counted: `promptTokens` is a lower bound. */
+    readonly atLeast = false,
   ) {
-    super(`Range of input length should be [1, ${maxInputTokens}], got ${promptTokens} tokens.`);
+    super(`Range of input length should be [1, ${maxInputTokens}], got ${atLeast ? 'at least ' : ''}${promptTokens} tokens.`);
   }
 }
 
 export class RateLimitedError extends StudioError {
   readonly code = 'rate_limited';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(message, { retryable: true });
+  constructor(message: string, retryAfterSeconds: number | undefined) {
+    super(message, { retryAfterSeconds });
   }
 }
 
 export class OverloadedError extends StudioError {
   readonly code = 'overloaded';
+  /** Capacity comes back soon (a request ends, another instance takes over): a second by default. */
   constructor(message: string, options?: StudioErrorOptions) {
-    super(message, { retryable: true, ...options });
+    super(message, { retryAfterSeconds: 1, ...options });
   }
 }
 
@@ -142,10 +143,10 @@ export class ModelUnavailableError extends StudioError {
   constructor(
     message: string,
     /** Set when waiting helps (the model is on its way); absent when it never will. */
-    readonly retryAfterSeconds?: number,
-    options?: StudioErrorOptions,
+    retryAfterSeconds?: number,
+    options?: Omit<StudioErrorOptions, 'retryAfterSeconds'>,
   ) {
-    super(message, { retryable: retryAfterSeconds !== undefined, ...options });
+    super(message, { ...options, retryAfterSeconds });
   }
 }
 
