@@ -1,4 +1,4 @@
-// `studio models`: a table of the catalog's models, what is downloaded and how large, and what a running server has loaded.
+// `studio models`: what a running server serves and has loaded, then the catalog's models and the files downloaded here.
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import prettyBytes from 'pretty-bytes';
@@ -14,14 +14,22 @@ import { addOptionFlags } from './option-flags.js';
 export type ModelRow = Pick<CatalogModel, 'name' | 'aliases' | 'source'> & { readonly context: number | undefined };
 
 const modelListSchema = z.object({
-  data: z.array(z.object({ id: z.string(), aliases: z.array(z.string()).default([]), loaded: z.boolean().optional() })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      aliases: z.array(z.string()).default([]),
+      context_length: z.number().optional(),
+      status: z.string().optional(),
+      loaded: z.boolean().optional(),
+    }),
+  ),
 });
 
-type ServedModels = { readonly models: z.infer<typeof modelListSchema>['data'] } | { readonly problem: string };
+type ServedModel = z.infer<typeof modelListSchema>['data'][number];
+type ServedModels = { readonly models: readonly ServedModel[] } | { readonly problem: string };
 
-/** What the server at `url` serves and has loaded; a server that cannot say is described instead. */
-async function askServer({ url, apiKey }: ServerClientOptions): Promise<ServedModels> {
-  const base = url.replace(/\/+$/, '');
+/** What the server at `url` serves; a server that cannot say is described instead. */
+async function askServer(base: string, apiKey: string | undefined): Promise<ServedModels> {
   let response: Response;
   try {
     response = await fetch(`${base}/compatible-mode/v1/models`, {
@@ -29,17 +37,26 @@ async function askServer({ url, apiKey }: ServerClientOptions): Promise<ServedMo
       signal: AbortSignal.timeout(3_000),
     });
   } catch {
-    return { problem: `no server at ${base}` };
+    return { problem: `No server at ${base} (start one with \`studio serve\`, or name another with --url).` };
   }
-  if (response.status === 401 || response.status === 403) return { problem: `the server at ${base} refused the key (${response.status}); pass its key with --api-key` };
+  if (response.status === 401 || response.status === 403) return { problem: `The server at ${base} refused the key (${response.status}); pass its key with --api-key.` };
   const parsed = modelListSchema.safeParse(response.ok ? await response.json().catch(() => undefined) : undefined);
-  return parsed.success ? { models: parsed.data.data } : { problem: `the server at ${base} did not list its models (HTTP ${response.status})` };
+  return parsed.success ? { models: parsed.data.data } : { problem: `The server at ${base} did not list its models (HTTP ${response.status}).` };
 }
 
-function loadedText(served: ServedModels, name: string): string {
-  if ('problem' in served) return '-';
-  const entry = served.models.find((model) => model.id === name || model.aliases.includes(name));
-  return entry?.loaded === true ? 'yes' : 'no';
+function stateText({ status, loaded }: ServedModel): string {
+  if (status === 'unloaded' || (status === undefined && loaded === false)) return 'not loaded (loads on its first request)';
+  return status ?? (loaded === true ? 'loaded' : '-');
+}
+
+function newTable(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] } });
+}
+
+function servedTable(models: readonly ServedModel[]): string {
+  const table = newTable(['name', 'aliases', 'state', 'context']);
+  for (const model of models) table.push([model.id, model.aliases.join(', '), stateText(model), model.context_length?.toString() ?? '-']);
+  return table.toString();
 }
 
 async function sizeText(row: ModelRow, directory: string): Promise<string> {
@@ -51,29 +68,32 @@ async function sizeText(row: ModelRow, directory: string): Promise<string> {
   return partial === undefined ? 'not downloaded' : `${prettyBytes(partial)} (interrupted)`;
 }
 
-/** The table, followed by a line about the server when it could not be asked. */
-export async function modelTable(catalog: readonly ModelRow[], directory: string, server: ServerClientOptions): Promise<string> {
-  const served = await askServer(server);
-  const table = new Table({
-    head: ['name', 'aliases', 'source', 'size on disk', 'context', 'loaded'],
-    style: { head: [], border: [] },
-  });
+/** The catalog this machine would serve and every model file downloaded into `directory`. */
+async function localTable(catalog: readonly ModelRow[], directory: string): Promise<string> {
+  const table = newTable(['name', 'aliases', 'source', 'size on disk', 'context']);
   const listed = new Set<string>();
   for (const row of catalog) {
     listed.add(modelFilePath(parseModelSource(row.source), directory));
-    table.push([row.name, row.aliases.join(', '), row.source, await sizeText(row, directory), row.context?.toString() ?? '-', loadedText(served, row.name)]);
+    table.push([row.name, row.aliases.join(', '), row.source, await sizeText(row, directory), row.context?.toString() ?? '-']);
   }
   // Files pulled by a source of their own are outside the catalog; their path is what `--model` takes.
   for (const [fileName, file] of await modelFilesIn(directory)) {
     if (listed.has(file.path)) continue;
-    const name = fileName.replace(/\.gguf$/i, '').toLowerCase();
-    table.push([name, '', file.path, prettyBytes(file.bytes), '-', loadedText(served, name)]);
+    table.push([fileName.replace(/\.gguf$/i, '').toLowerCase(), '', file.path, prettyBytes(file.bytes), '-']);
   }
-  return `${table.toString()}\n${'problem' in served ? `${served.problem}\n` : ''}`;
+  return table.toString();
+}
+
+/** What the server at `--url` serves (it may serve a model outside the local catalog), then what this machine has. */
+export async function modelTable(catalog: readonly ModelRow[], directory: string, { url, apiKey }: ServerClientOptions): Promise<string> {
+  const base = url.replace(/\/+$/, '');
+  const served = await askServer(base, apiKey);
+  const server = 'problem' in served ? served.problem : `Served by ${base}:\n${servedTable(served.models)}`;
+  return `${server}\n\nThe catalog and downloaded models (${directory}):\n${await localTable(catalog, directory)}\n`;
 }
 
 export function modelsCommand(): Command {
-  const command = new Command('models').description('list the models of the catalog: downloaded or not, size on disk, context, and whether a running server has them loaded');
+  const command = new Command('models').description('list what a running server serves (name, state, context), then the catalog and the models downloaded here (size on disk)');
   const readConfigFlags = addOptionFlags(command, { config: serverOptions.config, modelsDir: serverOptions.modelsDir });
   const readClientFlags = addOptionFlags(command, serverClientOptions);
   command.action(async () => {

@@ -151,24 +151,26 @@ describe('the model commands', () => {
       const result = await run(['models', '--config', config, '--models-dir', modelsDir, '--url', closed]);
       expect(result.code).toBe(0);
       const lines = result.stdout.split('\n');
-      expect(lines.find((line) => line.includes('│ name'))).toMatch(/name\s+│ aliases\s+│ source\s+│ size on disk\s+│ context\s+│ loaded/);
+      expect(lines.find((line) => line.includes('│ name'))).toMatch(/name\s+│ aliases\s+│ source\s+│ size on disk\s+│ context\s+│$/);
       const tiny = lines.find((line) => line.includes('│ tiny '));
-      expect(tiny).toMatch(/│ tiny\s+│ tiny-q\s+│ http:\/\/\S+\s+│ [\d.]+ MB\s+│ 2048\s+│ -/);
+      expect(tiny).toMatch(/│ tiny\s+│ tiny-q\s+│ http:\/\/\S+\s+│ [\d.]+ MB\s+│ 2048\s+│$/);
       expect(tiny).toContain(`│ ${prettyBytes(model.length)} `);
       expect(lines.find((line) => line.includes('│ other '))).toContain('2 MB (interrupted)');
       expect(lines.find((line) => line.includes('│ extra '))).toContain('1 kB');
-      expect(result.stdout).toContain(`no server at ${closed}`);
+      expect(result.stdout).toContain(`No server at ${closed}`);
     });
 
-    it('shows which models a running server has loaded', async () => {
+    it('shows what a running server serves and has loaded', async () => {
       server.serve('/compatible-mode/v1/models', {
-        body: Buffer.from(JSON.stringify({ object: 'list', data: [{ id: 'tiny', aliases: ['tiny-q'], loaded: true }, { id: 'other', aliases: [], loaded: false }] })),
+        body: Buffer.from(JSON.stringify({ object: 'list', data: [{ id: 'tiny', aliases: ['tiny-q'], context_length: 2048, status: 'loaded', loaded: true }, { id: 'other', aliases: [], loaded: false }] })),
       });
       const result = await run(['models', '--config', config, '--models-dir', modelsDir, '--url', server.url, '--api-key', 'sk-test']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/│ tiny .*not downloaded.*│ yes/);
-      expect(result.stdout).toMatch(/│ other .*not downloaded.*│ no/);
-      expect(result.stdout).not.toContain('no server');
+      expect(result.stdout).toContain(`Served by ${server.url}:`);
+      expect(result.stdout).toMatch(/│ tiny\s+│ tiny-q\s+│ loaded\s+│ 2048\s+│/);
+      expect(result.stdout).toMatch(/│ other\s+│\s+│ not loaded \(loads on its first request\)\s+│ -\s+│/);
+      expect(result.stdout).toMatch(/│ tiny .*not downloaded/);
+      expect(result.stdout).not.toContain('No server');
       expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer sk-test');
     });
   });

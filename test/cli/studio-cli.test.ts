@@ -38,7 +38,7 @@ describe('the studio command line', () => {
     }
   });
 
-  it('serves, says where and what, and stops cleanly on SIGTERM', async () => {
+  it('serves, says where and what, shows it to studio models, and stops cleanly on SIGTERM', async () => {
     const child = studio(['serve', '--model', model, '--port', '0', '--ctx', '1024', '--model-name', 'tiny'], { STUDIO_API_KEYS: 'sk-a, sk-b' });
     const done = finished(child);
     const banner = await outputUntil(child, /auth: .*\n/);
@@ -54,6 +54,13 @@ describe('the studio command line', () => {
     const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'sk-b', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
     expect(completion.usage?.completion_tokens).toBe(3);
+
+    // `studio models` shows the model this server serves, not the built-in catalog it does not.
+    const models = await finished(studio(['models', '--url', url ?? '', '--api-key', 'sk-a', '--models-dir', directory]));
+    expect(models.code).toBe(0);
+    expect(models.stdout).toContain(`Served by ${url}:`);
+    expect(models.stdout).toMatch(/│ tiny\s+│\s+│ loaded\s+│ 1024\s+│/);
+    expect(models.stdout).toMatch(/│ qwen-turbo .*not downloaded/);
 
     child.kill('SIGTERM');
     const result = await done;
