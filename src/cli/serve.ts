@@ -7,6 +7,7 @@ import { ConfigError, redactOptions } from '../config/load-options.js';
 import type { CatalogModel } from '../config/model-catalog.js';
 import { serverOptions } from '../config/server-options.js';
 import type { ServerConfig } from '../config/server-config.js';
+import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
@@ -146,6 +147,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   print(`  DashScope base URL: ${url}/api/v1`);
   for (const model of config.models) print(describeModel(model, pool));
   print(`  ${authSummary(config)}`);
+  const patchWarning = batchingPatchWarning();
+  if (patchWarning !== undefined) print(patchWarning);
 
   let closing: Promise<void> | undefined;
   return {
