@@ -1,17 +1,23 @@
 // Function calling as both wires spell it: tool definitions, `tool_choice` and the tool calls clients replay.
 import { z } from 'zod';
 import type { JsonSchema, ToolCall, ToolChoice, ToolDefinition } from '../core/chat-request.js';
+import { jsonSchemaProblem } from './json-schema-bounds.js';
 
 /** What Model Studio assumes for a tool whose `parameters` are omitted or `{}`: it takes no arguments. */
 const NO_PARAMETERS: JsonSchema = { type: 'object', properties: {} };
 
 export const toolDefinitionSchema = z.object({
   type: z.literal('function', 'Only tools of type "function" are supported.'),
-  function: z.object({
-    name: z.string().min(1, 'A tool needs a non-empty name.'),
-    description: z.string().nullish(),
-    parameters: z.record(z.string(), z.unknown()).nullish(),
-  }),
+  function: z
+    .object({
+      name: z.string().min(1, 'A tool needs a non-empty name.'),
+      description: z.string().nullish(),
+      parameters: z.record(z.string(), z.unknown()).nullish(),
+    })
+    .superRefine(({ name, parameters }, ctx) => {
+      const problem = parameters == null ? undefined : jsonSchemaProblem(parameters);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `The parameters of tool ${name.slice(0, 64)} ${problem}`, path: ['parameters'] });
+    }),
 });
 
 export const toolChoiceSchema = z.union(

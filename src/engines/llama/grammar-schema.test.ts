@@ -34,4 +34,11 @@ describe('toGrammarSchema', () => {
       'The response_format schema uses JSON Schema keywords Studio cannot enforce: properties.age.minimum, properties.code.pattern, allOf.',
     );
   });
+
+  it('keeps references to $defs and names the ones a grammar cannot follow', () => {
+    const schema = { type: 'object', properties: { a: { $ref: '#/$defs/A' } }, $defs: { A: { type: 'string' } } };
+    expect(toGrammarSchema(schema, 'schema')).toEqual(schema);
+    const elsewhere = { type: 'object', properties: { a: { $ref: '#/properties/b' }, b: { type: 'string' }, c: { $ref: '#' } } };
+    expect(() => toGrammarSchema(elsewhere, 'schema')).toThrow('cannot enforce: properties.a.$ref, properties.c.$ref.');
+  });
 });

@@ -13,6 +13,7 @@ const ANNOTATIONS = new Set(['title', '$schema', '$id', '$comment', 'default', '
 /** Keywords whose values are schemas, or maps and lists of schemas. */
 const SCHEMA_MAPS = new Set(['properties', '$defs']);
 const SCHEMA_LISTS = new Set(['oneOf', 'prefixItems']);
+const DEFINITION_REF = /^#\/\$defs\/[^/]+$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -26,7 +27,8 @@ function convert(schema: unknown, path: string, unsupported: string[]): unknown 
     if (ANNOTATIONS.has(keyword)) continue;
     // Any branch matching is what a grammar union generates, so anyOf compiles as oneOf.
     const name = keyword === 'anyOf' ? 'oneOf' : keyword;
-    if (!ENFORCED.has(name)) {
+    // node-llama-cpp resolves only definitions under `$defs`; any other reference would silently admit any JSON.
+    if (!ENFORCED.has(name) || (name === '$ref' && !(typeof value === 'string' && DEFINITION_REF.test(value)))) {
       unsupported.push(at);
       continue;
     }
