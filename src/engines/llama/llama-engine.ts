@@ -24,6 +24,7 @@ import { readAhead } from '../../lib/read-ahead.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
 import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
+import { GrammarBuilder } from './grammar-builder.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
 import { PrefixSharing } from './prefix-sharing.js';
@@ -82,6 +83,9 @@ const MIN_REUSED_FRACTION = 0.5;
 
 /** Replies whose tokens are kept for the turns that send them back: a few for each of many conversations. */
 const REMEMBERED_REPLIES = 1024;
+
+/** Grammars kept for schemas that come again (a client's fixed response format, its tools). */
+const CACHED_GRAMMARS = 32;
 
 /** The JSON the grammar of a forced call admits: `{"name": <a tool>, "arguments": <its parameters>}`. */
 function forcedCallSchema(request: ChatRequest): GbnfJsonSchema {
@@ -284,13 +288,17 @@ export class LlamaEngine implements Engine {
     return replies.length === 1 ? (replies[0] as AsyncGenerator<GenerationEvent>) : mergeAsyncIterables(replies);
   }
 
+  /** Built on first use, so an engine never asked for a schema starts no worker. */
+  #grammarBuilder: GrammarBuilder | undefined;
+
   /** The grammar that shapes the reply, if the request forces one; bad schemas are rejected before any work. */
   async #grammarFor(request: ChatRequest): Promise<LlamaGrammar | undefined> {
     const format = request.responseFormat;
+    this.#grammarBuilder ??= new GrammarBuilder(this.#options.llama, CACHED_GRAMMARS);
     try {
-      if (isForcedToolCall(request)) return await this.#options.llama.createGrammarForJsonSchema<GbnfJsonSchema>(forcedCallSchema(request));
+      if (isForcedToolCall(request)) return await this.#grammarBuilder.forSchema(forcedCallSchema(request));
       if (format?.type === 'json_object') return await this.#options.llama.getGrammarFor('json');
-      if (format?.type === 'json_schema') return await this.#options.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(format.schema, 'response_format schema'));
+      if (format?.type === 'json_schema') return await this.#grammarBuilder.forSchema(toGrammarSchema(format.schema, 'response_format schema'));
       return undefined;
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
@@ -301,6 +309,7 @@ export class LlamaEngine implements Engine {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    await this.#grammarBuilder?.dispose();
     await this.#context.dispose();
     await this.#model.dispose();
     await rm(this.#sharing.directory, { recursive: true, force: true });
