@@ -1,6 +1,7 @@
 // The rules Model Studio applies across the fields of a chat request, on either wire.
 import type { ChatMessage, ChatRequest } from '../core/chat-request.js';
 import { InvalidRequestError } from '../core/errors.js';
+import { quoteClientText } from './quote-client-text.js';
 
 /** Where each rule's field lives, in the wire's own naming. */
 export interface ChatRuleParams {
@@ -31,7 +32,7 @@ function checkToolChoice({ tools = [], toolChoice }: ChatRequest, params: ChatRu
   if (toolChoice === undefined || toolChoice === 'auto' || toolChoice === 'none') return;
   if (tools.length === 0) throw new InvalidRequestError("'tool_choice' is only allowed when 'tools' are specified.", params.toolChoice);
   if (toolChoice !== 'required' && !tools.some((tool) => tool.name === toolChoice.name)) {
-    throw new InvalidRequestError(`'tool_choice' names the function ${JSON.stringify(toolChoice.name)}, which is not among the 'tools'.`, params.toolChoice);
+    throw new InvalidRequestError(`'tool_choice' names the function ${quoteClientText(toolChoice.name)}, which is not among the 'tools'.`, params.toolChoice);
   }
 }
 

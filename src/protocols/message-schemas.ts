@@ -1,14 +1,17 @@
 // The message forms both wires share: assistant turns that called tools, tool results, and the unknown-role error.
 import { z } from 'zod';
 import type { ChatMessage } from '../core/chat-request.js';
+import { quoteClientText } from './quote-client-text.js';
 import { toolCallSchema, toToolCall } from './tool-schemas.js';
 
-/** The error of a messages union whose `role` matched none of its members. */
+/** The error of a messages union whose `role` matched none of its members; a role that is no string is not quoted. */
 export function unsupportedRole(roles: string): (issue: z.core.$ZodRawIssue) => string | undefined {
   return (issue) => {
     if (issue.code !== 'invalid_union' || typeof issue.input !== 'object' || issue.input === null) return undefined;
     const { role } = issue.input as { readonly role?: unknown };
-    return role === undefined ? undefined : `Unsupported role ${JSON.stringify(role)}: use ${roles}.`;
+    if (role === undefined) return undefined;
+    if (typeof role !== 'string') return `The role must be a string: use ${roles}.`;
+    return `Unsupported role ${quoteClientText(role)}: use ${roles}.`;
   };
 }
 

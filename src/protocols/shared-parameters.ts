@@ -16,7 +16,8 @@ export const sharedParameterShape = {
   parallel_tool_calls: z.boolean().nullish(),
   response_format: responseFormatSchema.nullish(),
   enable_thinking: z.boolean().nullish(),
-  thinking_budget: z.number().gt(0, THINKING_BUDGET_ERROR).refine(Number.isInteger, THINKING_BUDGET_ERROR).nullish(),
+  // int() is a safe integer: 1e300 is an integer too, but no budget an engine can count to.
+  thinking_budget: z.number().int(THINKING_BUDGET_ERROR).gt(0, THINKING_BUDGET_ERROR).nullish(),
 };
 
 export type SharedParameters = z.infer<z.ZodObject<typeof sharedParameterShape>>;

@@ -176,7 +176,7 @@ describe('decodeChatRequest', () => {
     expect(decodeChatRequest({ ...base, thinking_budget: 64 }).request.thinking).toEqual({ enabled: true, budgetTokens: 64 });
   });
 
-  it.each([0, -1, 1.5])('rejects a thinking_budget of %s', (budget) => {
+  it.each([0, -1, 1.5, 1e300])('rejects a thinking_budget of %s', (budget) => {
     expect(rejection({ ...base, thinking_budget: budget })).toMatchObject({ param: 'thinking_budget', message: 'The thinking_budget parameter must be a positive integer.' });
   });
 

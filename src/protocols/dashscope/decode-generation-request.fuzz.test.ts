@@ -1,0 +1,97 @@
+// Property-based tests of the native decoder: whatever the body and headers, a sound request or a 4xx, never a crash.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extremeNumber, extremeNumberText, junk, nativeBody } from '../../../test/fuzz/arbitraries.js';
+import { expectDecoderContract } from '../../../test/fuzz/decoder-contract.js';
+import { nested, toJsonText } from '../../../test/fuzz/json-text.js';
+import { StudioError, type RenderableError } from '../../core/errors.js';
+import { decodeGenerationRequest, type DashScopeCall, type StreamHints } from './decode-generation-request.js';
+import { renderDashScopeError } from './render-error.js';
+
+/** Runs of each property: the file takes a few seconds on a two-core machine. */
+const RUNS = 150;
+const base = { model: 'qwen-plus', input: { messages: [{ role: 'user', content: 'hi' }] } };
+const numericParameters = [
+  'temperature', 'top_p', 'top_k', 'seed', 'max_tokens', 'max_length', 'n', 'top_logprobs',
+  'presence_penalty', 'frequency_penalty', 'repetition_penalty', 'thinking_budget',
+];
+const parameterNames = [...numericParameters, 'result_format', 'incremental_output', 'stream', 'stop', 'logprobs', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'enable_thinking'];
+const maxTokens = fc.oneof(fc.integer({ min: 1, max: 100_000 }), extremeNumber, extremeNumberText);
+const hints: fc.Arbitrary<StreamHints> = fc.record({ sseHeader: fc.boolean(), acceptsEventStream: fc.boolean() });
+
+const render = (error: RenderableError) => renderDashScopeError(error, 'request-id');
+const decode = (body: unknown, streamHints: StreamHints = { sseHeader: false, acceptsEventStream: false }): DashScopeCall | RenderableError =>
+  expectDecoderContract(() => decodeGenerationRequest(body, streamHints), render);
+/** As the HTTP layer hands a body over: parsed from the JSON text a client sent. */
+const decodeText = (body: unknown, streamHints?: StreamHints): DashScopeCall | RenderableError => decode(JSON.parse(toJsonText(body)), streamHints);
+
+describe('decodeGenerationRequest, fuzzed', () => {
+  it('answers bodies with junk in any field, under any stream headers, with a sound request or a 4xx', () => {
+    fc.assert(
+      fc.property(nativeBody({ model: 'qwen-plus', junkWeight: 1, maxTokens }), hints, (body, streamHints) => {
+        decode(body, streamHints);
+        decodeText(body, streamHints);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers well-typed bodies with odd strings, schemas, stops and edge numbers with a sound request or a 4xx', () => {
+    fc.assert(fc.property(nativeBody({ model: 'qwen-plus', junkWeight: 0, maxTokens }), hints, (body, streamHints) => void decodeText(body, streamHints)), { numRuns: RUNS });
+  });
+
+  it('rejects a number literal that parses to no finite number, naming its parameter', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...numericParameters), extremeNumberText, (name, literal) => {
+        const body = JSON.parse(toJsonText({ ...base, parameters: { [name]: literal } })) as { parameters: Record<string, unknown> };
+        if (!Number.isFinite(body.parameters[name])) expect(decode(body)).toMatchObject({ param: `parameters.${name}` });
+        else decode(body);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers 10,000-deep nesting and junk in every parameter with a 400 naming it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...parameterNames), fc.oneof(fc.constantFrom(nested(10_000, 'array'), nested(10_000, 'object')), junk), (name, value) => {
+        const outcome = decode({ ...base, parameters: { result_format: 'message', [name]: value } });
+        if (outcome instanceof StudioError) expect(outcome).toMatchObject({ param: expect.stringMatching(new RegExp(`^parameters\\.${name}\\b`)) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers 10,000-deep nesting and junk in every top-level and input field with a 4xx', () => {
+    const fields = fc.constantFrom('model', 'input', 'parameters', 'stream', 'input.messages', 'input.prompt', 'input.history');
+    fc.assert(
+      fc.property(fields, fc.oneof(fc.constantFrom(nested(10_000, 'array'), nested(10_000, 'object')), junk), (field, value) => {
+        const [outer, inner] = field.split('.') as [string, string | undefined];
+        decode(inner === undefined ? { ...base, [outer]: value } : { ...base, input: { [inner]: value } });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers megabyte strings with NUL bytes and lone surrogates in every text field with a sound request or a 4xx', () => {
+    const tool = (name: string, description: string) => ({ type: 'function', function: { name, description, parameters: { type: 'object', properties: { [name]: { type: 'string', description } } } } });
+    for (const text of ['你好'.repeat(1_000_000), 'a\0\ud800'.repeat(1_000_000)]) {
+      for (const body of [
+        { model: text, input: { prompt: text, history: [{ user: text, bot: text }] } },
+        { ...base, input: { messages: [{ role: 'assistant', tool_calls: [{ id: text, function: { name: text, arguments: text } }] }, { role: 'tool', content: text, tool_call_id: text }] } },
+        { ...base, parameters: { stop: text } },
+        { ...base, parameters: { stop: [text, text] } },
+        { ...base, parameters: { result_format: 'message', tools: [tool(text, text)], tool_choice: { type: 'function', function: { name: text } } } },
+        { ...base, parameters: { result_format: 'message', tools: [tool('get_weather', text)], tool_choice: { type: 'function', function: { name: text } } } },
+      ]) {
+        decode(body);
+      }
+    }
+  });
+
+  it('rejects 1,000 stop strings or sequences, and takes 1,000 token ids as one sequence', () => {
+    const thousand = Array.from({ length: 1000 }, (_, index) => index);
+    expect(decode({ ...base, parameters: { stop: thousand.map(String) } })).toMatchObject({ code: 'invalid_request', param: 'parameters.stop' });
+    expect(decode({ ...base, parameters: { stop: thousand.map((id) => [id]) } })).toMatchObject({ code: 'invalid_request', param: 'parameters.stop' });
+    expect(decode({ ...base, parameters: { stop: thousand } })).toMatchObject({ request: { stopTokens: [thousand] } });
+  });
+});

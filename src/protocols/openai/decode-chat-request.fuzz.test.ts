@@ -1,0 +1,90 @@
+// Property-based tests of the OpenAI-compatible decoder: whatever the body, a sound request or a 4xx, never a crash.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extremeNumber, extremeNumberText, junk, openaiBody } from '../../../test/fuzz/arbitraries.js';
+import { expectDecoderContract } from '../../../test/fuzz/decoder-contract.js';
+import { nested, toJsonText } from '../../../test/fuzz/json-text.js';
+import { StudioError, type RenderableError } from '../../core/errors.js';
+import { decodeChatRequest, type OpenAIChatCall } from './decode-chat-request.js';
+import { renderOpenAIError } from './render-error.js';
+
+/** Runs of each property: the file takes a few seconds on a two-core machine. */
+const RUNS = 150;
+const base = { model: 'qwen-plus', messages: [{ role: 'user', content: 'hi' }] };
+const numericFields = [
+  'temperature', 'top_p', 'top_k', 'seed', 'max_tokens', 'max_completion_tokens', 'n', 'top_logprobs',
+  'presence_penalty', 'frequency_penalty', 'repetition_penalty', 'thinking_budget',
+];
+const fields = [...numericFields, 'model', 'messages', 'stream', 'stream_options', 'stop', 'logprobs', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'enable_thinking'];
+const maxTokens = fc.oneof(fc.integer({ min: 1, max: 100_000 }), extremeNumber, extremeNumberText);
+
+const render = (error: RenderableError) => renderOpenAIError(error, 'request-id');
+const decode = (body: unknown): OpenAIChatCall | RenderableError => expectDecoderContract(() => decodeChatRequest(body), render);
+/** As the HTTP layer hands a body over: parsed from the JSON text a client sent. */
+const decodeText = (body: unknown): OpenAIChatCall | RenderableError => decode(JSON.parse(toJsonText(body)));
+
+describe('decodeChatRequest, fuzzed', () => {
+  it('answers bodies with junk in any field with a sound request or a 4xx', () => {
+    fc.assert(
+      fc.property(openaiBody({ model: 'qwen-plus', junkWeight: 1, maxTokens }), (body) => {
+        decode(body);
+        decodeText(body);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers well-typed bodies with odd strings, schemas and edge numbers with a sound request or a 4xx', () => {
+    fc.assert(fc.property(openaiBody({ model: 'qwen-plus', junkWeight: 0, maxTokens }), (body) => void decodeText(body)), { numRuns: RUNS });
+  });
+
+  it('rejects a number literal that parses to no finite number, naming its field', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...numericFields), extremeNumberText, (field, literal) => {
+        const body = JSON.parse(toJsonText({ ...base, [field]: literal })) as Record<string, unknown>;
+        if (!Number.isFinite(body[field])) expect(decode(body)).toMatchObject({ param: field });
+        else decode(body);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers 10,000-deep nesting and junk in every field with a 400 naming it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.oneof(fc.constantFrom(nested(10_000, 'array'), nested(10_000, 'object')), junk), (field, value) => {
+        const outcome = decode({ ...base, [field]: value });
+        if (outcome instanceof StudioError) expect(outcome).toMatchObject({ param: expect.stringMatching(new RegExp(`^${field}\\b`)) });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('answers megabyte strings with NUL bytes and lone surrogates in every text field with a sound request or a 4xx', () => {
+    const huge = ['你好'.repeat(1_000_000), 'a\0\ud800'.repeat(1_000_000)];
+    const weather = (name: string, description: string) => ({ type: 'function', function: { name, description, parameters: { type: 'object', properties: { [name]: { type: 'string', description } } } } });
+    for (const text of huge) {
+      for (const body of [
+        { ...base, messages: [{ role: 'user', content: text }] },
+        { ...base, messages: [{ role: 'user', content: [{ type: 'text', text }, { type: 'text', text }] }] },
+        { ...base, messages: [{ role: 'assistant', content: null, tool_calls: [{ id: text, type: 'function', function: { name: text, arguments: text } }] }, { role: 'tool', content: text, tool_call_id: text }] },
+        { ...base, model: text, stop: text },
+        { ...base, stop: [text, text] },
+        { ...base, tools: [weather(text, text)], tool_choice: { type: 'function', function: { name: text } } },
+        { ...base, tools: [weather('get_weather', text)], tool_choice: { type: 'function', function: { name: text } } },
+      ]) {
+        decode(body);
+      }
+    }
+  });
+
+  it('rejects 1,000 stop strings', () => {
+    const stop = Array.from({ length: 1000 }, (_, index) => `stop-${index}`);
+    expect(decode({ ...base, stop })).toMatchObject({ code: 'invalid_request', param: 'stop' });
+  });
+
+  it('keeps a role of any size or depth out of its error message', () => {
+    for (const role of [nested(10_000, 'object'), nested(10_000, 'array'), 'r'.repeat(1_000_000), '\ud800\0']) {
+      expect(decode({ ...base, messages: [{ role, content: 'hi' }] })).toMatchObject({ code: 'invalid_request', param: 'messages[0].role' });
+    }
+  });
+});
