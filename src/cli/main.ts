@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `studio` command line: parses commands and flags and runs the chosen command.
+import { constants } from 'node:os';
 import { Command } from 'commander';
 import { ConfigError } from '../config/load-options.js';
 import { loadServerConfig } from '../config/server-config.js';
@@ -27,12 +28,16 @@ function program(): Command {
   serve.action(async () => {
     // Loaded here so that the other commands start without loading llama.cpp.
     const { startServer } = await import('./serve.js');
-    const running = await startServer(loadServerConfig(readFlags(serve)));
+    const config = loadServerConfig(readFlags(serve));
+    const running = await startServer(config);
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) process.exit(130);
+      // Whoever signals a second time will not wait for the drain.
+      if (stopping) process.exit(128 + constants.signals[signal]);
       stopping = true;
-      process.stdout.write(`Received ${signal}: finishing open requests, then stopping.\n`);
+      process.stdout.write(
+        `Received ${signal}: new requests get 503 while open ones finish (up to ${config.shutdownTimeout} s); press Ctrl-C again to stop now.\n`,
+      );
       void running.close().then(() => process.exit(0));
     };
     process.on('SIGINT', stop);

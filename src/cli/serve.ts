@@ -17,6 +17,7 @@ import { checkPortFree, listenError } from './check-port.js';
 import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
+import { openResponses } from './open-responses.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8000`. */
@@ -25,7 +26,10 @@ export interface RunningServer {
   readonly catalog: readonly CatalogModel[];
   /** The local models: which are loaded, and their engines. */
   readonly pool: LlamaModelPool;
-  /** Stops taking requests, lets open ones finish within the shutdown timeout, then frees the models. */
+  /**
+   * Answers new requests 503 while open ones finish within the shutdown timeout, ends those still
+   * running then with the wire's error, stops listening and frees the models.
+   */
   close(): Promise<void>;
 }
 
@@ -48,40 +52,27 @@ function listen(server: ServerType): Promise<AddressInfo> {
   });
 }
 
-function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
+/** How long the streams ended at the shutdown deadline get to send their error frame before connections are cut. */
+const STOP_GRACE_MS = 2000;
+
+/** Stops listening and closes every connection: by now none has a response that is worth waiting for. */
+function closeServer(server: ServerType): Promise<void> {
   return new Promise((resolve) => {
-    const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadlineMs);
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
   });
 }
 
 function logPoolChange(logger: Logger, change: PoolChange): void {
-  if (change.type !== 'load-failed') {
-    logger.info(change, `model ${change.type}`);
-  } else if (change.error instanceof StudioError) {
-    // A missing file or an unreachable hub is expected, and its message says it all; the stack helps only to debug.
-    logger.warn({ model: change.model, reason: change.error.message }, 'model failed to load');
-    logger.debug({ model: change.model, err: change.error }, 'model failed to load');
-  } else {
-    logger.warn({ model: change.model, err: change.error }, 'model failed to load');
-  }
+  if (change.type === 'load-failed') logger.warn({ model: change.model, err: change.error }, 'model failed to load');
+  else logger.info(change, `model ${change.type}`);
 }
 
 /** The file of a model source, downloaded the first time with the same display as `studio pull`. */
-async function resolveShowingProgress(source: string, config: ServerConfig, showProgress: boolean): Promise<string> {
+async function resolveShowingProgress(source: string, directory: string, showProgress: boolean): Promise<string> {
   const display = showProgress ? downloadDisplay(process.stdout) : undefined;
   try {
-    return await resolveModelSource(source, {
-      directory: config.modelsDir,
-      huggingFaceEndpoint: config.hubEndpoint,
-      modelScopeEndpoint: config.modelscopeEndpoint,
-      onStart: display?.onStart,
-      onProgress: display?.onProgress,
-    });
+    return await resolveModelSource(source, { directory, onStart: display?.onStart, onProgress: display?.onProgress });
   } finally {
     display?.stop();
   }
@@ -107,7 +98,7 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
     defaultSampling: MODEL_STUDIO_SAMPLING,
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeout * 1000,
-    resolveSource: (source) => resolveShowingProgress(source, config, showProgress),
+    resolveSource: (source) => resolveShowingProgress(source, config.modelsDir, showProgress),
     onChange: (change) => logPoolChange(logger, change),
   }).catch((error: unknown) => {
     throw error instanceof RangeError ? new ConfigError(`${error.message}: raise --max-models or pin fewer models.`) : error;
@@ -116,7 +107,6 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
     await pool.loadPinned();
   } catch (error) {
     await pool.dispose();
-    logger.debug({ err: error }, 'a pinned model failed to load');
     // At start-up the person at the terminal reads the reason; a download's own paragraph says it best.
     if (error instanceof StudioError && error.cause instanceof ModelSourceError) throw error.cause;
     if (error instanceof StudioError) throw new ConfigError(error.message, { cause: error });
@@ -147,6 +137,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
   const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });
+  const responses = openResponses(server);
   let address: AddressInfo;
   try {
     address = await listen(server);
@@ -171,8 +162,13 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     pool,
     close: () => {
       closing ??= (async () => {
+        // Still listening, so that new requests are answered 503 rather than refused.
         app.drain();
-        await closeServer(server, config.shutdownTimeout * 1000);
+        if (!(await responses.settled(config.shutdownTimeout * 1000))) {
+          app.stop();
+          await responses.settled(STOP_GRACE_MS);
+        }
+        await closeServer(server);
         await router.dispose();
       })();
       return closing;

@@ -11,6 +11,7 @@ import { generationLog } from './generation-log.js';
 import { homePage } from './home-page.js';
 import { mountWires } from './mount-wires.js';
 import { requestContext } from './request-context.js';
+import { stoppableEngine } from './stoppable-engine.js';
 
 export interface AppOptions {
   readonly engine: Engine;
@@ -24,12 +25,15 @@ export interface AppOptions {
 
 export interface StudioApp {
   readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
-  /** From now on new requests get 503; requests already running finish. */
+  /** From now on new requests get 503 and each answer closes its connection; requests already running go on. */
   drain(): void;
+  /** Ends the generations still running with a 503 `overloaded`, in the stream's own error frame once it has begun. */
+  stop(): void;
 }
 
 export function createApp(options: AppOptions): StudioApp {
-  const { engine, logger } = options;
+  const { logger } = options;
+  const engine = stoppableEngine(options.engine);
   const app = new Hono<AppEnv>();
   const answer = answerError(logger);
   let draining = false;
@@ -40,7 +44,11 @@ export function createApp(options: AppOptions): StudioApp {
     await next();
   });
   app.use(async (c, next) => {
-    if (draining && c.req.path !== '/health') throw new OverloadedError('Studio is shutting down; retry on another instance.');
+    if (draining) {
+      // A keep-alive client learns from this answer to take its next request elsewhere.
+      c.header('Connection', 'close');
+      if (c.req.path !== '/health') throw new OverloadedError('Studio is shutting down; retry on another instance.');
+    }
     await next();
   });
 
@@ -64,5 +72,6 @@ export function createApp(options: AppOptions): StudioApp {
     drain: () => {
       draining = true;
     },
+    stop: () => engine.stop(),
   };
 }

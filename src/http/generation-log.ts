@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { toStudioError } from '../core/errors.js';
 import type { GenerationObserver } from './generation.js';
 import { logFailure } from './log-failure.js';
+import { ShutdownError } from './shutdown-error.js';
 
 export function generationLog(logger: Logger): GenerationObserver {
   return {
@@ -16,7 +17,7 @@ export function generationLog(logger: Logger): GenerationObserver {
           cost: usage?.cost?.total,
           currency: usage?.cost?.currency,
           finishReason: finishReason?.raw,
-          outcome: error === undefined ? 'completed' : toStudioError(error).code,
+          outcome: error === undefined ? 'completed' : error instanceof ShutdownError ? 'shutdown' : toStudioError(error).code,
           ms: Math.round(durationMs),
         },
         'generation',

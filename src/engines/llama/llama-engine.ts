@@ -191,7 +191,8 @@ export class LlamaEngine implements Engine {
     const evaluated = { cached: 0, prompt: 0 };
     const counters: ReplyCounters = { outputTokens: 0, reasoningTokens: 0 };
     const usage = (): Usage => ({
-      inputTokens: finished ? promptTokens : evaluated.cached + evaluated.prompt,
+      // The last prompt token is evaluated with the first reply token, not by the prefill.
+      inputTokens: finished || counters.outputTokens > 0 ? promptTokens : evaluated.cached + evaluated.prompt,
       outputTokens: counters.outputTokens,
       cachedInputTokens: evaluated.cached,
       // Reported when the request asked about thinking or the model thought: a plain reply's usage stays plain.
