@@ -25,6 +25,7 @@ export function findModelTarget(target: string, catalog: readonly CatalogRow[], 
   }
   throw new ModelSourceError(
     `"${target}" is neither a model of the catalog nor a model source. Known models: ${knownNames(catalog) || 'none'}. ` +
-      'A source is a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0, an http(s) URL of a GGUF file, or the path of a GGUF file.',
+      'A source is a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0, a ModelScope URI such as modelscope:Qwen/Qwen3-0.6B-GGUF:Q8_0, ' +
+        'an http(s) URL of a GGUF file, or the path of a GGUF file.',
   );
 }

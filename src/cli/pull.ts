@@ -4,16 +4,16 @@ import prettyBytes from 'pretty-bytes';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
 import { partPath } from '../lib/download-file.js';
-import { downloadModelFile, findModelFile, modelFilePath, partialDownloadBytes } from '../engines/llama/model-files.js';
+import { downloadModelFile, findModelFile, modelFilePath, partialDownloadBytes, type ModelFileOptions } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { downloadDisplay } from './download-progress.js';
 import { findModelTarget, type CatalogRow } from './model-target.js';
 import { addOptionFlags } from './option-flags.js';
 
-export interface PullOptions {
+export interface PullOptions extends Pick<ModelFileOptions, 'huggingFaceEndpoint' | 'modelScopeEndpoint'> {
   readonly catalog: readonly CatalogRow[];
   readonly directory: string;
-  /** The sha256 the file must have; without it a Hugging Face file is checked against the Hub's. */
+  /** The sha256 the file must have; without it a file from Hugging Face or ModelScope is checked against the hub's. */
   readonly sha256?: string;
   readonly out: NodeJS.WriteStream;
   /** Stops the download; what arrived is kept, and the next pull continues from there. */
@@ -42,6 +42,8 @@ export async function pullModel(target: string, options: PullOptions): Promise<v
     const file = await downloadModelFile(source, {
       directory: options.directory,
       sha256: options.sha256,
+      huggingFaceEndpoint: options.huggingFaceEndpoint,
+      modelScopeEndpoint: options.modelScopeEndpoint,
       signal: options.signal,
       onStart: display.onStart,
       onProgress: display.onProgress,
@@ -61,12 +63,13 @@ export async function pullModel(target: string, options: PullOptions): Promise<v
 
 export function pullCommand(): Command {
   const command = new Command('pull')
-    .description('download a model (a catalog name or alias, an hf: URI or a GGUF URL) into the models folder; an interrupted pull resumes')
-    .argument('<model>', 'a model name or alias of the catalog, hf:owner/repo:QUANT, hf:owner/repo/file.gguf, or an http(s) URL')
-    .option('--sha256 <hex>', 'the sha256 the file must have (Hugging Face files are checked against the Hub without it)', parseSha256);
-  const readFlags = addOptionFlags(command, { config: serverOptions.config, modelsDir: serverOptions.modelsDir });
+    .description('download a model (a catalog name or alias, an hf: or modelscope: URI, or a GGUF URL) into the models folder; an interrupted pull resumes')
+    .argument('<model>', 'a model name or alias of the catalog, hf:owner/repo:QUANT, hf:owner/repo/file.gguf, the same after modelscope:, or an http(s) URL')
+    .option('--sha256 <hex>', 'the sha256 the file must have (Hugging Face and ModelScope files are checked against the hub without it)', parseSha256);
+  const { config, modelsDir, hubEndpoint, modelscopeEndpoint } = serverOptions;
+  const readFlags = addOptionFlags(command, { config, modelsDir, hubEndpoint, modelscopeEndpoint });
   command.action(async (target: string, flags: { sha256?: string }) => {
-    const config = loadServerConfig(readFlags(command));
+    const settings = loadServerConfig(readFlags(command));
     const stop = new AbortController();
     const interrupt = (): void => {
       if (stop.signal.aborted) process.exit(130);
@@ -74,7 +77,15 @@ export function pullCommand(): Command {
     };
     process.on('SIGINT', interrupt);
     try {
-      await pullModel(target, { catalog: config.models, directory: config.modelsDir, sha256: flags.sha256, out: process.stdout, signal: stop.signal });
+      await pullModel(target, {
+        catalog: settings.models,
+        directory: settings.modelsDir,
+        huggingFaceEndpoint: settings.hubEndpoint,
+        modelScopeEndpoint: settings.modelscopeEndpoint,
+        sha256: flags.sha256,
+        out: process.stdout,
+        signal: stop.signal,
+      });
     } finally {
       process.off('SIGINT', interrupt);
     }

@@ -64,15 +64,28 @@ function closeServer(server: ServerType): Promise<void> {
 }
 
 function logPoolChange(logger: Logger, change: PoolChange): void {
-  if (change.type === 'load-failed') logger.warn({ model: change.model, err: change.error }, 'model failed to load');
-  else logger.info(change, `model ${change.type}`);
+  if (change.type !== 'load-failed') {
+    logger.info(change, `model ${change.type}`);
+  } else if (change.error instanceof StudioError) {
+    // A missing file or an unreachable hub is expected, and its message says it all; the stack helps only to debug.
+    logger.warn({ model: change.model, reason: change.error.message }, 'model failed to load');
+    logger.debug({ model: change.model, err: change.error }, 'model failed to load');
+  } else {
+    logger.warn({ model: change.model, err: change.error }, 'model failed to load');
+  }
 }
 
 /** The file of a model source, downloaded the first time with the same display as `studio pull`. */
-async function resolveShowingProgress(source: string, directory: string, showProgress: boolean): Promise<string> {
+async function resolveShowingProgress(source: string, config: ServerConfig, showProgress: boolean): Promise<string> {
   const display = showProgress ? downloadDisplay(process.stdout) : undefined;
   try {
-    return await resolveModelSource(source, { directory, onStart: display?.onStart, onProgress: display?.onProgress });
+    return await resolveModelSource(source, {
+      directory: config.modelsDir,
+      huggingFaceEndpoint: config.hubEndpoint,
+      modelScopeEndpoint: config.modelscopeEndpoint,
+      onStart: display?.onStart,
+      onProgress: display?.onProgress,
+    });
   } finally {
     display?.stop();
   }
@@ -98,7 +111,7 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
     defaultSampling: MODEL_STUDIO_SAMPLING,
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeout * 1000,
-    resolveSource: (source) => resolveShowingProgress(source, config.modelsDir, showProgress),
+    resolveSource: (source) => resolveShowingProgress(source, config, showProgress),
     onChange: (change) => logPoolChange(logger, change),
   }).catch((error: unknown) => {
     throw error instanceof RangeError ? new ConfigError(`${error.message}: raise --max-models or pin fewer models.`) : error;
@@ -107,6 +120,7 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
     await pool.loadPinned();
   } catch (error) {
     await pool.dispose();
+    logger.debug({ err: error }, 'a pinned model failed to load');
     // At start-up the person at the terminal reads the reason; a download's own paragraph says it best.
     if (error instanceof StudioError && error.cause instanceof ModelSourceError) throw error.cause;
     if (error instanceof StudioError) throw new ConfigError(error.message, { cause: error });

@@ -18,9 +18,9 @@ export interface CatalogSettings {
   readonly pin: readonly string[];
 }
 
-/** `qwen3-0.6b-q8_0` for `hf:Qwen/Qwen3-0.6B-GGUF:Q8_0`; the file name for a path, a URL or an hf: file. */
+/** `qwen3-0.6b-q8_0` for `hf:Qwen/Qwen3-0.6B-GGUF:Q8_0` (or `modelscope:`); the file name for a path, a URL or an hf: file. */
 export function modelNameFromSource(source: string): string {
-  const tagged = /^(?:hf|huggingface):[^/]+\/([^/:]+):([^/]+)$/i.exec(source);
+  const tagged = /^(?:hf|huggingface|modelscope):[^/]+\/([^/:]+):([^/]+)$/i.exec(source);
   const name = tagged === null ? basename(source.replace(/[?#].*$/, '')) : `${tagged[1]?.replace(/-gguf$/i, '')}-${tagged[2]}`;
   return name.replace(/\.gguf$/i, '').toLowerCase();
 }

@@ -7,6 +7,13 @@ import { defineOption } from './option-spec.js';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
+/** An http(s) base URL; a bare host name (as MODELSCOPE_DOMAIN holds) means https. */
+const endpointUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((text) => (/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `https://${text}`).replace(/\/+$/, ''))
+  .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://hf-mirror.com' }));
 
 const GIB = 1024 ** 3;
 
@@ -159,6 +166,22 @@ export const serverOptions = {
     schema: z.string().min(1),
     default: join(homedir(), '.cache', 'studio', 'models'),
     valueName: '<dir>',
+  }),
+  hubEndpoint: defineOption({
+    flag: 'hub-endpoint',
+    env: ['STUDIO_HUB_ENDPOINT', 'HF_ENDPOINT'],
+    description: 'the Hugging Face Hub, or a mirror of it, that hf: models are looked up and downloaded from',
+    schema: endpointUrl,
+    default: 'https://huggingface.co',
+    valueName: '<url>',
+  }),
+  modelscopeEndpoint: defineOption({
+    flag: 'modelscope-endpoint',
+    env: ['STUDIO_MODELSCOPE_ENDPOINT', 'MODELSCOPE_DOMAIN'],
+    description: 'ModelScope, or a mirror of it, that modelscope: models are looked up and downloaded from (a bare host name means https)',
+    schema: endpointUrl,
+    default: 'https://www.modelscope.cn',
+    valueName: '<url>',
   }),
   maxBodyBytes: defineOption({
     flag: 'max-body-bytes',

@@ -8,8 +8,15 @@ import { startFileServer, type FileServer } from '../support/file-server.js';
 import { finished, studio, type Finished } from '../support/studio-process.js';
 import { tinyModelPath } from '../test-model.js';
 
-function run(args: string[]): Promise<Finished> {
-  return finished(studio(args));
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return finished(studio(args, env));
+}
+
+/** The URL of a loopback port nothing listens on. */
+async function closedPortUrl(): Promise<string> {
+  const closed = await startFileServer();
+  await closed.close();
+  return closed.url;
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -32,10 +39,12 @@ describe('the model commands', () => {
   let folder: string;
   let modelsDir: string;
   let config: string;
+  let closedUrl: string;
 
   beforeAll(async () => {
     model = await readFile(await tinyModelPath());
     sha256 = createHash('sha256').update(model).digest('hex');
+    closedUrl = await closedPortUrl();
   });
   beforeEach(async () => {
     server = await startFileServer();
@@ -128,6 +137,51 @@ describe('the model commands', () => {
       expect(result.stderr).toContain('404');
       expect(result.stderr).toContain('check the address');
       expect(result.stderr).not.toMatch(noStack);
+    });
+
+    it('pulls a quantization from the ModelScope named by --modelscope-endpoint, resuming a cut download', async () => {
+      server.modelScopeRepo('someone/Tiny-GGUF', [{ path: 'Tiny-Q8_0.gguf', body: model }]);
+      server.cutAfter('/storage/someone/Tiny-GGUF/Tiny-Q8_0.gguf', 10_000_000);
+      const result = await run(['pull', 'modelscope:someone/Tiny-GGUF:Q8_0', '--models-dir', modelsDir, '--modelscope-endpoint', server.url]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const path = join(modelsDir, 'ms_someone_Tiny.Q8_0.gguf');
+      expect(result.stdout).toContain(`Downloading ${server.url}/api/v1/models/someone/Tiny-GGUF/repo?Revision=master&FilePath=Tiny-Q8_0.gguf\n  to ${path}`);
+      expect(result.stdout).toContain(`Downloaded modelscope:someone/Tiny-GGUF:Q8_0 to ${path}`);
+      expect((await readFile(path)).equals(model)).toBe(true);
+      const ranges = server.requests.filter((request) => request.path.startsWith('/storage/')).map((request) => request.headers.range);
+      expect(ranges).toHaveLength(2);
+      expect(Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1])).toBeGreaterThan(9_000_000);
+    });
+
+    it('deletes a ModelScope download whose sha256 is not the one ModelScope publishes, and says so in one line', async () => {
+      const published = 'cd'.repeat(32);
+      server.modelScopeRepo('someone/Tiny-GGUF', [{ path: 'Tiny-Q8_0.gguf', body: model, sha256: published }]);
+      const result = await run(['pull', 'modelscope:someone/Tiny-GGUF:Q8_0', '--models-dir', modelsDir], { STUDIO_MODELSCOPE_ENDPOINT: server.url });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`has sha256 ${sha256}, but ${published} was expected; it was deleted`);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await readdir(modelsDir)).toEqual([]);
+    });
+
+    it('pulls from the Hub mirror that HF_ENDPOINT names, and --hub-endpoint wins over it', async () => {
+      server.huggingFaceRepo('someone/Tiny-GGUF', [{ path: 'Tiny-Q8_0.gguf', body: model }], { Q8_0: 'Tiny-Q8_0.gguf' });
+      const path = join(modelsDir, 'hf_someone_Tiny.Q8_0.gguf');
+      const fromEnv = await run(['pull', 'hf:someone/Tiny-GGUF:Q8_0', '--models-dir', modelsDir], { HF_ENDPOINT: server.url });
+      expect(fromEnv.code).toBe(0);
+      expect(fromEnv.stdout).toContain(`Downloaded hf:someone/Tiny-GGUF:Q8_0 to ${path}`);
+      expect((await readFile(path)).equals(model)).toBe(true);
+      await rm(path);
+
+      const unreachable = await run(['pull', 'hf:someone/Tiny-GGUF:Q8_0', '--models-dir', modelsDir], { HF_ENDPOINT: closedUrl });
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toContain(`${new URL(closedUrl).host} cannot be reached to look up hf:someone/Tiny-GGUF`);
+      expect(unreachable.stderr).toContain('--hub-endpoint');
+      expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+
+      const fromFlag = await run(['pull', 'hf:someone/Tiny-GGUF:Q8_0', '--models-dir', modelsDir, '--hub-endpoint', server.url], { HF_ENDPOINT: closedUrl });
+      expect(fromFlag.code).toBe(0);
+      expect(server.requests.filter((request) => request.path === '/v2/someone/Tiny-GGUF/manifests/Q8_0')).toHaveLength(2);
     });
 
     it('rejects a malformed --sha256 and an unknown model', async () => {

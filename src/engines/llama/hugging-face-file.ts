@@ -1,60 +1,16 @@
 // Asks the Hugging Face Hub where a GGUF file is, how large it is and its sha256, before downloading it.
+import { checkSingleFile, HubError, hubUrl, requestHub, sha256Of, type HubOptions, type RemoteFile } from './hub-request.js';
 import type { ModelSource } from './model-source.js';
 
 type HuggingFaceSource = Extract<ModelSource, { kind: 'hugging-face' }>;
 
-export interface RemoteFile {
-  readonly url: string;
-  /** The repository's own name of the file. */
-  readonly name: string;
-  readonly size: number | undefined;
-  readonly sha256: string | undefined;
-}
-
-export interface HubOptions {
-  /** e.g. `https://huggingface.co`, or a mirror of it. */
-  readonly endpoint: string;
-  /** How long each request to the Hub may take. */
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
-}
-
 export const HUGGING_FACE_ENDPOINT = 'https://huggingface.co';
-
-/** Why the Hub could not say; the caller turns it into advice. */
-export class HubError extends Error {
-  override readonly name = 'HubError';
-  constructor(
-    message: string,
-    /** The Hub was not reached at all, as on a machine without network access. */
-    readonly unreachable = false,
-  ) {
-    super(message);
-  }
-}
-
-function hubUrl(endpoint: string, ...segments: string[]): string {
-  return `${endpoint.replace(/\/+$/, '')}/${segments.map(encodeURIComponent).join('/')}`;
-}
-
-async function request(url: string, init: RequestInit, what: string, options: HubOptions): Promise<Response> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  try {
-    return await fetch(url, { ...init, signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]) });
-  } catch (error) {
-    if (options.signal?.aborted === true) throw options.signal.reason;
-    const host = new URL(url).host;
-    if (timeout.aborted) throw new HubError(`${host} did not answer within ${Math.round(options.timeoutMs / 1000)} seconds to ${what}`, true);
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-    throw new HubError(`${host} cannot be reached to ${what} (${cause})`, true);
-  }
-}
 
 /** The file a quantization tag stands for, from the manifest llama.cpp itself reads. */
 async function fileOfTag(source: HuggingFaceSource, tag: string, options: HubOptions): Promise<string> {
   const url = hubUrl(options.endpoint, 'v2', source.user, source.repo, 'manifests', tag === '' ? 'latest' : tag);
   // The Hub adds `ggufFile` to the manifest only for llama.cpp's user agent.
-  const response = await request(url, { headers: { 'user-agent': 'llama-cpp', accept: 'application/json' } }, `look up hf:${source.user}/${source.repo}`, options);
+  const response = await requestHub(url, { headers: { 'user-agent': 'llama-cpp', accept: 'application/json' } }, `look up hf:${source.user}/${source.repo}`, options);
   if (response.status === 404 || response.status === 400) {
     throw new HubError(`hf:${source.user}/${source.repo} has no GGUF file${tag === '' ? '' : ` for the quantization "${tag}"`}, or is not a public repository`);
   }
@@ -72,12 +28,10 @@ function headerNumber(value: string | null): number | undefined {
 /** Resolves an hf: source to a download URL, with the size and sha256 that the Hub records for files stored in LFS. */
 export async function resolveHuggingFaceFile(source: HuggingFaceSource, options: HubOptions): Promise<RemoteFile> {
   const path = 'tag' in source.target ? await fileOfTag(source, source.target.tag, options) : source.target.path;
-  if (/-\d{5}-of-\d{5}\.gguf$/i.test(path)) {
-    throw new HubError(`${path} is one part of a model split into several files, and Studio downloads single-file models only; choose another quantization`);
-  }
+  checkSingleFile(path);
   const url = hubUrl(options.endpoint, source.user, source.repo, 'resolve', source.branch, ...path.split('/'));
   // The resolve URL redirects to the storage; its own headers carry the LFS size and sha256 (X-Linked-Size, X-Linked-Etag).
-  const head = await request(url, { method: 'HEAD', redirect: 'manual' }, `look up ${path}`, options);
+  const head = await requestHub(url, { method: 'HEAD', redirect: 'manual' }, `look up ${path}`, options);
   if (head.status === 404) throw new HubError(`hf:${source.user}/${source.repo} has no file ${path} on branch ${source.branch}`);
   if (head.status === 401 || head.status === 403) throw new HubError(`hf:${source.user}/${source.repo} needs an access token (it is gated or private)`);
   if (head.status >= 400) throw new HubError(`the Hub answered ${head.status} for ${path}`);
@@ -86,6 +40,6 @@ export async function resolveHuggingFaceFile(source: HuggingFaceSource, options:
     url,
     name: path.split('/').at(-1) ?? path,
     size: headerNumber(head.headers.get('x-linked-size')) ?? (head.status < 300 ? headerNumber(head.headers.get('content-length')) : undefined),
-    sha256: etag !== undefined && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : undefined,
+    sha256: sha256Of(etag),
   };
 }

@@ -106,9 +106,9 @@ export class LlamaModelPool implements Engine {
     return new LlamaModelPool(options, await getLlama({ gpu: options.gpu, logLevel: LlamaLogLevel.error }));
   }
 
-  /** Loads every pinned model, one after the other; the first failure is thrown. */
+  /** Loads every pinned model, one after the other; the first failure is thrown, for the caller to tell rather than the log as well. */
   async loadPinned(): Promise<void> {
-    for (const slot of this.#slots.values()) if (slot.model.pinned) await this.#startLoad(slot);
+    for (const slot of this.#slots.values()) if (slot.model.pinned) await this.#startLoad(slot, false);
   }
 
   /** The engine of a loaded model. */
@@ -178,7 +178,7 @@ export class LlamaModelPool implements Engine {
   }
 
   /** One load per model however many requests ask at once. */
-  #startLoad(slot: Slot): Promise<LlamaEngine> {
+  #startLoad(slot: Slot, reportFailure = true): Promise<LlamaEngine> {
     if (slot.engine !== undefined) return Promise.resolve(slot.engine);
     if (slot.loading === undefined) {
       const loading = this.#load(slot);
@@ -188,7 +188,7 @@ export class LlamaModelPool implements Engine {
         () => (slot.loading = undefined),
         (error: unknown) => {
           slot.loading = undefined;
-          this.#options.onChange?.({ type: 'load-failed', model: slot.model.name, error });
+          if (reportFailure) this.#options.onChange?.({ type: 'load-failed', model: slot.model.name, error });
         },
       );
     }

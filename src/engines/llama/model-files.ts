@@ -2,7 +2,9 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { downloadFile, DownloadError, partPath, type DownloadProgress } from '../../lib/download-file.js';
-import { HubError, HUGGING_FACE_ENDPOINT, resolveHuggingFaceFile } from './hugging-face-file.js';
+import { HubError, type RemoteFile } from './hub-request.js';
+import { HUGGING_FACE_ENDPOINT, resolveHuggingFaceFile } from './hugging-face-file.js';
+import { MODELSCOPE_ENDPOINT, resolveModelScopeFile } from './modelscope-file.js';
 import { ModelSourceError, parseModelSource, type ModelSource, type RemoteModelSource } from './model-source.js';
 
 export interface DownloadStart {
@@ -18,7 +20,7 @@ export interface DownloadStart {
 export interface ModelFileOptions {
   /** The models folder. */
   readonly directory: string;
-  /** The sha256 the file must have; a Hugging Face file is checked against the Hub's own without it. */
+  /** The sha256 the file must have; a file from Hugging Face or ModelScope is checked against the hub's own without it. */
   readonly sha256?: string;
   readonly onStart?: (download: DownloadStart) => void;
   readonly onProgress?: (progress: DownloadProgress) => void;
@@ -26,7 +28,10 @@ export interface ModelFileOptions {
   readonly signal?: AbortSignal;
   /** How long the Hub and the download may go silent before the try is given up. */
   readonly stallTimeoutMs?: number;
+  /** The Hugging Face Hub, or a mirror of it, that hf: sources come from. */
   readonly huggingFaceEndpoint?: string;
+  /** ModelScope, or a mirror of it, that modelscope: sources come from. */
+  readonly modelScopeEndpoint?: string;
 }
 
 export interface ModelFile {
@@ -74,16 +79,27 @@ export async function modelFilesIn(directory: string): Promise<ReadonlyMap<strin
 }
 
 function localFileAdvice(source: RemoteModelSource, directory: string): string {
+  const mirror =
+    source.kind === 'hugging-face'
+      ? ' To download through a mirror of the Hub, pass --hub-endpoint (or set HF_ENDPOINT).'
+      : source.kind === 'modelscope'
+        ? ' To download through a mirror of ModelScope, pass --modelscope-endpoint (or set MODELSCOPE_DOMAIN).'
+        : '';
   return (
     'Studio downloads a model once and then serves it from its models folder; without network access, copy a GGUF file ' +
     `onto this machine and start Studio with \`studio serve --model /path/to/model.gguf\` (or set STUDIO_MODEL to that path), ` +
-    `or copy it to ${modelFilePath(source, directory)}.`
+    `or copy it to ${modelFilePath(source, directory)}.${mirror}`
   );
+}
+
+function sourceAdvice(source: RemoteModelSource): string {
+  const [prefix, where] = source.kind === 'modelscope' ? ['modelscope', "its Files tab on ModelScope"] : ['hf', 'its Files tab'];
+  return `Check the source: ${prefix}:owner/repo:QUANT must name a quantization the repository has (see ${where}), or use ${prefix}:owner/repo/file.gguf.`;
 }
 
 function downloadFailure(source: RemoteModelSource, directory: string, error: unknown): unknown {
   if (error instanceof HubError) {
-    const advice = error.unreachable ? localFileAdvice(source, directory) : 'Check the source: hf:owner/repo:QUANT must name a quantization the repository has (see its Files tab), or use hf:owner/repo/file.gguf.';
+    const advice = error.unreachable ? localFileAdvice(source, directory) : sourceAdvice(source);
     return new ModelSourceError(`Could not download the model "${source.text}": ${error.message}. ${advice}`);
   }
   if (error instanceof DownloadError) {
@@ -93,15 +109,25 @@ function downloadFailure(source: RemoteModelSource, directory: string, error: un
   return error;
 }
 
+/** Asks the source's hub where its file is, how large, and its sha256; a plain URL is its own answer. */
+async function resolveRemoteFile(source: RemoteModelSource, options: ModelFileOptions, timeoutMs: number): Promise<RemoteFile> {
+  const hub = { timeoutMs, signal: options.signal };
+  switch (source.kind) {
+    case 'url':
+      return { url: source.url, name: source.fileName, size: undefined, sha256: undefined };
+    case 'hugging-face':
+      return resolveHuggingFaceFile(source, { ...hub, endpoint: options.huggingFaceEndpoint ?? HUGGING_FACE_ENDPOINT });
+    case 'modelscope':
+      return resolveModelScopeFile(source, { ...hub, endpoint: options.modelScopeEndpoint ?? MODELSCOPE_ENDPOINT });
+  }
+}
+
 /** Downloads a remote source's file into the models folder, resuming an interrupted download, and returns it once verified. */
 export async function downloadModelFile(source: RemoteModelSource, options: ModelFileOptions): Promise<ModelFile> {
   const path = modelFilePath(source, options.directory);
   const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
   try {
-    const remote =
-      source.kind === 'url'
-        ? { url: source.url, size: undefined, sha256: undefined }
-        : await resolveHuggingFaceFile(source, { endpoint: options.huggingFaceEndpoint ?? HUGGING_FACE_ENDPOINT, timeoutMs: stallTimeoutMs, signal: options.signal });
+    const remote = await resolveRemoteFile(source, options, stallTimeoutMs);
     const sha256 = options.sha256?.toLowerCase() ?? remote.sha256;
     const resumeFrom = (await partialDownloadBytes(source, options.directory)) ?? 0;
     options.onStart?.({ url: remote.url, path, size: remote.size, sha256, resumeFrom });
@@ -128,7 +154,8 @@ export async function resolveModelSource(text: string, options: ModelFileOptions
   if (found !== undefined) return found.path;
   if (source.kind === 'file') {
     throw new ModelSourceError(
-      `No model file at "${source.path}". Pass a GGUF file with --model /path/to/model.gguf, or a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0.`,
+      `No model file at "${source.path}". Pass a GGUF file with --model /path/to/model.gguf, a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0, ` +
+        'or a ModelScope URI such as modelscope:Qwen/Qwen3-0.6B-GGUF:Q8_0.',
     );
   }
   return (await downloadModelFile(source, options)).path;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadServerConfig } from './server-config.js';
+
+describe('the model hub endpoints', () => {
+  it('are Hugging Face and ModelScope themselves by default', () => {
+    const config = loadServerConfig({}, {});
+    expect(config.hubEndpoint).toBe('https://huggingface.co');
+    expect(config.modelscopeEndpoint).toBe('https://www.modelscope.cn');
+  });
+
+  it('read HF_ENDPOINT as the Hugging Face tools do, and MODELSCOPE_DOMAIN (a host name) as the modelscope library does', () => {
+    const config = loadServerConfig({}, { HF_ENDPOINT: 'https://hf-mirror.com/', MODELSCOPE_DOMAIN: 'www.modelscope.ai' });
+    expect(config.hubEndpoint).toBe('https://hf-mirror.com');
+    expect(config.modelscopeEndpoint).toBe('https://www.modelscope.ai');
+  });
+
+  it('take a flag over STUDIO_* over the tools\' own variables', () => {
+    const env = { HF_ENDPOINT: 'https://b.example', STUDIO_HUB_ENDPOINT: 'https://a.example', MODELSCOPE_DOMAIN: 'b.example', STUDIO_MODELSCOPE_ENDPOINT: 'http://127.0.0.1:9000/ms' };
+    expect(loadServerConfig({}, env)).toMatchObject({ hubEndpoint: 'https://a.example', modelscopeEndpoint: 'http://127.0.0.1:9000/ms' });
+    expect(loadServerConfig({ 'hub-endpoint': 'http://127.0.0.1:8080' }, env).hubEndpoint).toBe('http://127.0.0.1:8080');
+  });
+
+  it('refuse what is not an http(s) URL, naming the flag and the variables', () => {
+    expect(() => loadServerConfig({}, { HF_ENDPOINT: 'ftp://mirror.example' })).toThrow(
+      'Invalid --hub-endpoint / STUDIO_HUB_ENDPOINT / HF_ENDPOINT (from HF_ENDPOINT): expected an http(s) URL',
+    );
+    expect(() => loadServerConfig({ 'modelscope-endpoint': 'not a host' }, {})).toThrow(/--modelscope-endpoint .*expected an http\(s\) URL/);
+  });
+});
