@@ -46,7 +46,7 @@ export const serverOptions = {
     flag: 'model',
     env: ['STUDIO_MODEL'],
     description:
-      'serve just this model: a local GGUF file, or a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0 (downloaded once); without it, the config file\'s models or the built-in catalog',
+      'serve just this model: a local GGUF file, a Hugging Face URI such as hf:Qwen/Qwen3-0.6B-GGUF:Q8_0 or a ModelScope URI such as modelscope:Qwen/Qwen3-0.6B-GGUF:Q8_0 (downloaded once); without it, the config file\'s models or the built-in catalog',
     schema: z.string().min(1).optional(),
     default: undefined,
     valueName: '<path|uri>',
