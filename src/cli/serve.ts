@@ -149,7 +149,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   await checkPortFree(config.host, config.port);
   const pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
   const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
-  const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, logger });
+  const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, writeTimeoutMs: config.writeTimeout * 1000, logger });
   const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });
   const responses = openResponses(server);
   let address: AddressInfo;

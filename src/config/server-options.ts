@@ -191,6 +191,14 @@ export const serverOptions = {
     default: 4 * 1024 * 1024,
     valueName: '<bytes>',
   }),
+  writeTimeout: defineOption({
+    flag: 'write-timeout',
+    env: ['STUDIO_WRITE_TIMEOUT'],
+    description: 'seconds a stream waits for a client that reads nothing before it cuts the connection and stops the generation',
+    schema: z.coerce.number().positive(),
+    default: 30,
+    valueName: '<seconds>',
+  }),
   shutdownTimeout: defineOption({
     flag: 'shutdown-timeout',
     env: ['STUDIO_SHUTDOWN_TIMEOUT'],

@@ -53,4 +53,50 @@ describe('readAhead', () => {
     for await (const value of readAhead(source())) if (value === 2) break;
     expect(closed).toBe(true);
   });
+
+  it('tells when the source has run to its end, before the consumer has taken what is buffered', async () => {
+    async function* source(): AsyncGenerator<number> {
+      for (let value = 0; value < 3; value++) yield value;
+    }
+    const ends: boolean[] = [];
+    const iterator = readAhead(source(), (completed) => ends.push(completed));
+    expect((await iterator.next()).value).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ends).toEqual([true]);
+    const rest: number[] = [];
+    for await (const value of iterator) rest.push(value);
+    expect(rest).toEqual([1, 2]);
+    expect(ends).toEqual([true]);
+  });
+
+  it('tells of a failed source at once, before the consumer has met the failure', async () => {
+    async function* source(): AsyncGenerator<number> {
+      yield 1;
+      throw new Error('boom');
+    }
+    const ends: boolean[] = [];
+    const iterator = readAhead(source(), (completed) => ends.push(completed));
+    expect((await iterator.next()).value).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ends).toEqual([false]);
+    await expect(iterator.next()).rejects.toThrow('boom');
+    expect(ends).toEqual([false]);
+  });
+
+  it('tells of a source the consumer stopped once its cleanup is done', async () => {
+    const events: string[] = [];
+    async function* source(): AsyncGenerator<number> {
+      try {
+        for (let value = 0; ; value++) {
+          yield value;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      } finally {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push('cleaned up');
+      }
+    }
+    for await (const value of readAhead(source(), (completed) => events.push(`ended ${completed}`))) if (value === 2) break;
+    expect(events).toEqual(['cleaned up', 'ended false']);
+  });
 });

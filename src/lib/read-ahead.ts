@@ -4,23 +4,36 @@
  * The producer runs ahead of a slow consumer instead of waiting on it: a stream of tokens keeps its
  * place in a shared batch while its HTTP client reads slowly. Memory grows only with what the
  * source yields (a reply is bounded by its token limit). Stopping the consumer stops the source.
+ *
+ * `onSourceEnd` is called once the source is finished with, before the consumer has taken what is
+ * buffered: with `true` when it ran to its end, `false` when it failed or the consumer stopped it
+ * (then only once its own cleanup is done). The source's resources can be freed there, while a slow
+ * consumer still reads.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* readAhead<T>(source: AsyncIterable<T>, onSourceEnd?: (completed: boolean) => void): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   const buffered: IteratorResult<T>[] = [];
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
   let stopped = false;
+  let ended = false;
+  const end = (completed: boolean): void => {
+    if (ended) return;
+    ended = true;
+    onSourceEnd?.(completed);
+  };
 
   const pump = (async () => {
     try {
       for (;;) {
         const result = await iterator.next();
+        if (result.done === true) end(true);
         buffered.push(result);
         wake?.();
         if (result.done === true || stopped) return;
       }
     } catch (error) {
+      end(false);
       failure = { error };
       wake?.();
     }
@@ -40,7 +53,11 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T>
     }
   } finally {
     stopped = true;
-    await iterator.return?.();
-    await pump;
+    try {
+      await iterator.return?.();
+      await pump;
+    } finally {
+      end(false);
+    }
   }
 }

@@ -180,9 +180,9 @@ export class LlamaEngine implements Engine {
 
   async *generate(request: ChatRequest, { signal, onUsage }: GenerateOptions): AsyncGenerator<GenerationEvent> {
     let phase: Phase | undefined;
-    const enter = (next: Phase): void => {
+    const enter = (next: Phase | undefined): void => {
       if (phase !== undefined) this.#phases[phase]--;
-      this.#phases[next]++;
+      if (next !== undefined) this.#phases[next]++;
       phase = next;
     };
     let finished = false;
@@ -233,9 +233,14 @@ export class LlamaEngine implements Engine {
       // Several answers share that one evaluation of the prompt.
       if (others.length > 0) await this.#sharing.copy(lead, others);
       enter('decode');
-      // Generation runs ahead of a slow reader, so it keeps its place in every batch.
-      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal));
-      finished = true;
+      // Generation runs ahead of a slow reader, so it keeps its place in every batch, and its sequences
+      // serve other requests from the last token on, however long the client takes to read the rest.
+      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal), (completed) => {
+        lease[Symbol.dispose]();
+        if (!completed) return;
+        finished = true;
+        enter(undefined);
+      });
       yield { type: 'usage', usage: usage() };
     } catch (error) {
       failed = !(error instanceof ClientAbortedError);
