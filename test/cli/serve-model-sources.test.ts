@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFileServer, type FileServer } from '../support/file-server.js';
 import { finished, studio } from '../support/studio-process.js';
+import { loadServerConfig } from '../../src/config/server-config.js';
 import { memoryLogger, startTestServer } from '../support/test-server.js';
 import { tinyModelPath } from '../test-model.js';
 
@@ -35,32 +36,33 @@ describe('studio serve and where its models come from', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('downloads an hf: model from the Hub named by --hub-endpoint, then serves it', async () => {
-    const modelsDir = join(folder, 'hub');
-    const running = await startTestServer({ model: 'hf:someone/Tiny-GGUF:Q8_0', 'hub-endpoint': server.url, 'models-dir': modelsDir });
+  it('downloads hf: and modelscope: models from the hubs that --hub-endpoint and --modelscope-endpoint name, then serves them', async () => {
+    const modelsDir = join(folder, 'models');
+    const config = join(folder, 'hubs.json');
+    const models = [
+      { name: 'from-hub', source: 'hf:someone/Tiny-GGUF:Q8_0', pinned: true },
+      { name: 'from-modelscope', source: 'modelscope:someone/Tiny-GGUF:Q8_0', pinned: true },
+    ];
+    await writeFile(config, JSON.stringify({ models }));
+    const running = await startTestServer({ model: undefined, config, 'hub-endpoint': server.url, 'modelscope-endpoint': server.url, 'models-dir': modelsDir });
     try {
-      expect(running.modelName).toBe('tiny-q8_0');
-      expect(running.engine.modelPath).toBe(join(modelsDir, 'hf_someone_Tiny.Q8_0.gguf'));
-      expect(server.requests.filter((request) => request.path.startsWith('/v2/') || request.path.includes('/resolve/')).map((request) => request.path)).toEqual([
-        '/v2/someone/Tiny-GGUF/manifests/Q8_0',
-        '/someone/Tiny-GGUF/resolve/main/Tiny-Q8_0.gguf',
-        '/someone/Tiny-GGUF/resolve/main/Tiny-Q8_0.gguf',
+      expect(running.pool.loadedEngine('from-hub')?.modelPath).toBe(join(modelsDir, 'hf_someone_Tiny.Q8_0.gguf'));
+      expect(running.pool.loadedEngine('from-modelscope')?.modelPath).toBe(join(modelsDir, 'ms_someone_Tiny.Q8_0.gguf'));
+      expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+        'GET /v2/someone/Tiny-GGUF/manifests/Q8_0',
+        'HEAD /someone/Tiny-GGUF/resolve/main/Tiny-Q8_0.gguf',
+        'GET /someone/Tiny-GGUF/resolve/main/Tiny-Q8_0.gguf',
+        'GET /api/v1/models/someone/Tiny-GGUF/repo/files',
+        'GET /api/v1/models/someone/Tiny-GGUF/repo',
+        'GET /storage/someone/Tiny-GGUF/Tiny-Q8_0.gguf',
       ]);
     } finally {
       await running.close();
     }
   });
 
-  it('downloads a modelscope: model from the ModelScope named by --modelscope-endpoint, then serves it', async () => {
-    const modelsDir = join(folder, 'modelscope');
-    const running = await startTestServer({ model: 'modelscope:someone/Tiny-GGUF:Q8_0', 'modelscope-endpoint': server.url, 'models-dir': modelsDir });
-    try {
-      expect(running.modelName).toBe('tiny-q8_0');
-      expect(running.engine.modelPath).toBe(join(modelsDir, 'ms_someone_Tiny.Q8_0.gguf'));
-      expect(await readdir(modelsDir)).toEqual(['ms_someone_Tiny.Q8_0.gguf']);
-    } finally {
-      await running.close();
-    }
+  it('names a model served from a modelscope: URI as it names one from hf:', async () => {
+    expect(loadServerConfig({ model: 'modelscope:Qwen/Qwen3-0.6B-GGUF:Q8_0' }, {}).models[0]?.name).toBe('qwen3-0.6b-q8_0');
   });
 
   it('logs a model that fails to load on a request in one line, without a stack', async () => {
