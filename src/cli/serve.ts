@@ -1,6 +1,6 @@
 // `studio serve`: the composition root that builds the engines and the HTTP server from the configuration.
 import type { AddressInfo } from 'node:net';
-import { serve as serveHttp, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { StudioError } from '../core/errors.js';
 import { ConfigError, redactOptions } from '../config/load-options.js';
@@ -13,6 +13,7 @@ import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
+import { createHttpServer } from '../http/create-http-server.js';
 import { checkPortFree, listenError } from './check-port.js';
 import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
@@ -149,8 +150,20 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   await checkPortFree(config.host, config.port);
   const pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
   const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
-  const app = createApp({ engine: router, apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, writeTimeoutMs: config.writeTimeout * 1000, logger });
-  const server = serveHttp({ fetch: app.fetch, hostname: config.host, port: config.port });
+  const app = createApp({
+    engine: router,
+    apiKeys: config.apiKeys,
+    maxBodyBytes: config.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeout * 1000,
+    writeTimeoutMs: config.writeTimeout * 1000,
+    logger,
+  });
+  const server = createHttpServer(app, {
+    hostname: config.host,
+    port: config.port,
+    timeouts: { headersMs: config.headersTimeout * 1000, requestMs: config.requestTimeout * 1000, keepAliveMs: config.keepAliveTimeout * 1000 },
+    logger,
+  });
   const responses = openResponses(server);
   let address: AddressInfo;
   try {

@@ -191,6 +191,33 @@ export const serverOptions = {
     default: 4 * 1024 * 1024,
     valueName: '<bytes>',
   }),
+  headersTimeout: defineOption({
+    flag: 'headers-timeout',
+    env: ['STUDIO_HEADERS_TIMEOUT'],
+    // Real clients send their headers in one packet; a client that trickles them holds a connection for nothing.
+    description: 'seconds a client has to send a request\'s headers, from its first byte; past it, a 408',
+    schema: z.coerce.number().positive(),
+    default: 10,
+    valueName: '<seconds>',
+  }),
+  requestTimeout: defineOption({
+    flag: 'request-timeout',
+    env: ['STUDIO_REQUEST_TIMEOUT'],
+    // The default body limit (4 MiB) arrives in 30 s at about 1.1 Mbit/s; a chat request is a few KB.
+    description: 'seconds a client has to send a request\'s body, from the end of its headers; past it, a 408 (the response is not limited)',
+    schema: z.coerce.number().positive(),
+    default: 30,
+    valueName: '<seconds>',
+  }),
+  keepAliveTimeout: defineOption({
+    flag: 'keep-alive-timeout',
+    env: ['STUDIO_KEEP_ALIVE_TIMEOUT'],
+    // Node's own default: long enough for a client's next request, short enough not to hoard idle sockets.
+    description: 'seconds an idle keep-alive connection stays open between requests (raise it above a load balancer\'s idle timeout)',
+    schema: z.coerce.number().positive(),
+    default: 5,
+    valueName: '<seconds>',
+  }),
   writeTimeout: defineOption({
     flag: 'write-timeout',
     env: ['STUDIO_WRITE_TIMEOUT'],

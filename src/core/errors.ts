@@ -8,12 +8,14 @@ export const errorCodes = [
   'method_not_allowed',
   'model_not_found',
   'payload_too_large',
+  'headers_too_large',
   'context_length_exceeded',
   'rate_limited',
   'overloaded',
   'model_unavailable',
   'upstream',
   'timeout',
+  'client_timeout',
   'internal',
   'client_aborted',
 ] as const;
@@ -109,6 +111,13 @@ export class PayloadTooLargeError extends StudioError {
   }
 }
 
+export class HeadersTooLargeError extends StudioError {
+  readonly code = 'headers_too_large';
+  constructor(limitBytes: number) {
+    super(`Request headers are larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
 export class ContextLengthExceededError extends StudioError {
   readonly code = 'context_length_exceeded';
   constructor(
@@ -156,6 +165,11 @@ export class UpstreamError extends StudioError {
 
 export class TimeoutError extends StudioError {
   readonly code = 'timeout';
+}
+
+/** The client was too slow to send its request: its headers, or its body. */
+export class ClientTimeoutError extends StudioError {
+  readonly code = 'client_timeout';
 }
 
 export class InternalError extends StudioError {

@@ -3,10 +3,15 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { isRenderable, toStudioError } from '../core/errors.js';
 import type { AppEnv } from './app-env.js';
+import { drainRequest } from './drain-request.js';
 import { errorAnswer } from './error-answer.js';
 import { logFailure } from './log-failure.js';
 
-export function answerError(logger: Logger): (thrown: unknown, c: Context<AppEnv>) => Response {
+/** What is read of a refused body at most before the connection is closed anyway: a few seconds of a fast upload. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/** `drainMs` bounds the time a refused body is read for: the rest of a body may take as long as a whole body may. */
+export function answerError(logger: Logger, drainMs: number): (thrown: unknown, c: Context<AppEnv>) => Response {
   return (thrown, c) => {
     const error = toStudioError(thrown);
     // A client that went away reads nothing; 499 is what the access log shows.
@@ -15,6 +20,19 @@ export function answerError(logger: Logger): (thrown: unknown, c: Context<AppEnv
     logFailure(logger, requestId, error);
     const { status, headers, body } = errorAnswer(error, c.get('wire'), requestId);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    return c.json(body, status as never);
+    const incoming = c.env?.incoming;
+    if (incoming === undefined || incoming.complete) return c.json(body, status as never);
+    // Refused before its body arrived (too large, too slow, not authorized): the connection cannot serve
+    // another request, so it closes, but only once the rest of the body has been read, so the client reads this.
+    const json = new TextEncoder().encode(JSON.stringify(body));
+    const drained = drainRequest(incoming, { maxBytes: MAX_DRAIN_BYTES, maxMs: drainMs });
+    const answer = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(json),
+      pull: async (controller) => {
+        await drained;
+        controller.close();
+      },
+    });
+    return c.body(answer, status as never, { 'Content-Type': 'application/json', 'Content-Length': String(json.length), Connection: 'close' });
   };
 }

@@ -1,7 +1,10 @@
 // The per-request values middleware sets for handlers.
+import type { IncomingBody } from './drain-request.js';
 import type { Wire } from './wire.js';
 
 export interface AppEnv {
+  /** Node's request, absent where the app runs without a Node server (`app.request()`). */
+  Bindings: { readonly incoming?: IncomingBody };
   Variables: {
     requestId: string;
     /** The wire format of the route, so errors are answered in the client's own shape. */

@@ -7,6 +7,7 @@ import { OverloadedError, PayloadTooLargeError, RouteNotFoundError } from '../co
 import { answerError } from './answer-error.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import type { AppEnv } from './app-env.js';
+import { bodyDeadline } from './body-deadline.js';
 import { generationLog } from './generation-log.js';
 import { homePage } from './home-page.js';
 import { mountWires } from './mount-wires.js';
@@ -18,13 +19,15 @@ export interface AppOptions {
   /** Accepted bearer keys; empty turns authentication off. */
   readonly apiKeys: readonly string[];
   readonly maxBodyBytes: number;
+  /** How long a client may take to send a request body, from the end of its headers; past it, a 408. */
+  readonly requestTimeoutMs: number;
   /** How long a stream waits for its client to take a frame before the connection is cut. */
   readonly writeTimeoutMs: number;
   readonly logger: Logger;
 }
 
 export interface StudioApp {
-  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  readonly fetch: (request: Request, env?: AppEnv['Bindings']) => Response | Promise<Response>;
   /** From now on new requests get 503 and each answer closes its connection; requests already running go on. */
   drain(): void;
   /** Ends the generations still running with a 503 `overloaded`, in the stream's own error frame once it has begun. */
@@ -35,7 +38,7 @@ export function createApp(options: AppOptions): StudioApp {
   const { logger } = options;
   const engine = stoppableEngine(options.engine);
   const app = new Hono<AppEnv>();
-  const answer = answerError(logger);
+  const answer = answerError(logger, options.requestTimeoutMs);
   let draining = false;
 
   app.use(requestContext(logger));
@@ -61,7 +64,7 @@ export function createApp(options: AppOptions): StudioApp {
       throw new PayloadTooLargeError(options.maxBodyBytes);
     },
   });
-  mountWires(app, { engine, observer: generationLog(logger), guards: [apiKeyAuth(options.apiKeys), limitBody] });
+  mountWires(app, { engine, observer: generationLog(logger), guards: [apiKeyAuth(options.apiKeys), bodyDeadline(options.requestTimeoutMs), limitBody] });
 
   // Answered here rather than thrown: a throw from the not-found handler would pass the access log unanswered.
   app.notFound((c) => answer(new RouteNotFoundError('Not found.'), c));

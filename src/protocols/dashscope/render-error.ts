@@ -16,12 +16,14 @@ export const dashscopeErrorTable = {
   method_not_allowed: { status: 405, code: 'MethodNotAllowed' },
   model_not_found: { status: 404, code: 'ModelNotFound' },
   payload_too_large: { status: 413, code: 'RequestTooLarge' },
+  headers_too_large: { status: 431, code: 'RequestHeadersTooLarge' },
   context_length_exceeded: { status: 400, code: 'InvalidParameter' },
   rate_limited: { status: 429, code: 'Throttling' },
   overloaded: { status: 503, code: 'ModelUnavailable' },
   model_unavailable: { status: 503, code: 'ModelUnavailable' },
   upstream: { status: 502, code: 'ModelServiceFailed' },
   timeout: { status: 504, code: 'RequestTimeOut' },
+  client_timeout: { status: 408, code: 'RequestTimeOut' },
   internal: { status: 500, code: 'InternalError' },
 } as const satisfies Record<RenderedErrorCode, DashScopeErrorMapping>;
 

@@ -17,12 +17,14 @@ export const openaiErrorTable = {
   method_not_allowed: { status: 405, code: 'method_not_allowed', type: 'invalid_request_error' },
   model_not_found: { status: 404, code: 'model_not_found', type: 'invalid_request_error' },
   payload_too_large: { status: 413, code: 'request_too_large', type: 'invalid_request_error' },
+  headers_too_large: { status: 431, code: 'request_headers_too_large', type: 'invalid_request_error' },
   context_length_exceeded: { status: 400, code: 'invalid_parameter_error', type: 'invalid_request_error' },
   rate_limited: { status: 429, code: 'limit_requests', type: 'limit_requests' },
   overloaded: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
   model_unavailable: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
   upstream: { status: 502, code: 'model_service_failed', type: 'internal_error' },
   timeout: { status: 504, code: 'request_timeout', type: 'internal_error' },
+  client_timeout: { status: 408, code: 'request_timeout', type: 'invalid_request_error' },
   internal: { status: 500, code: 'internal_error', type: 'internal_error' },
 } as const satisfies Record<RenderedErrorCode, OpenAIErrorMapping>;
 
