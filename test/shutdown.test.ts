@@ -72,7 +72,7 @@ describe('shutdown on SIGTERM', () => {
   });
 
   async function serve(shutdownTimeout: number): Promise<Served> {
-    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', '3', '--shutdown-timeout', String(shutdownTimeout)]);
+    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', '4', '--shutdown-timeout', String(shutdownTimeout)]);
     running = child;
     const done = finished(child);
     const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(child, /listening on http:\/\/\S+\n/))?.[1] ?? '';
@@ -85,6 +85,8 @@ describe('shutdown on SIGTERM', () => {
     // A keep-alive connection that is idle when the drain begins.
     expect((await send(agent, `${url}/health`, 'GET')).status).toBe(200);
 
+    // Sent first, so it is generating by the time the streams below have their first bytes.
+    const blocking = send(new Agent(), `${url}${CHAT_PATH}`, 'POST', endless);
     const openai = await openStream(`${url}${CHAT_PATH}`, { ...endless, stream: true });
     const native = await openStream(
       `${url}${GENERATION_PATH}`,
@@ -132,6 +134,12 @@ describe('shutdown on SIGTERM', () => {
     expect(nativeLast.slice(1, 3)).toEqual(['event:error', ':HTTP_STATUS/503']);
     expect(JSON.parse(nativeLast[3]?.slice('data:'.length) ?? '{}')).toEqual({ request_id: native.requestId, code: 'ModelUnavailable', message: expect.stringContaining('shutting down') });
 
+    // A request that had no byte of its answer yet gets the 503 itself.
+    const cut = await blocking;
+    expect(cut.status).toBe(503);
+    expect(cut.headers['retry-after']).toMatch(/^\d+$/);
+    expect(JSON.parse(cut.body)).toMatchObject({ error: { code: 'model_unavailable', message: expect.stringContaining('shutdown timeout') } });
+
     const result = await done;
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -149,6 +157,7 @@ describe('shutdown on SIGTERM', () => {
       expect(line?.outputTokens).toBeGreaterThan(0);
     }
     expect(logOf(short.requestId)).toMatchObject({ outcome: 'completed', inputTokens: promptTokens, outputTokens: 24 });
+    expect(logOf(String(cut.headers['x-request-id']))).toMatchObject({ outcome: 'shutdown', inputTokens: promptTokens });
     agent.destroy();
   });
 
@@ -158,6 +167,8 @@ describe('shutdown on SIGTERM', () => {
     const stream = await openStream(`${url}${CHAT_PATH}`, { ...endless, stream: true });
     child.kill('SIGTERM');
     await outputUntil(child, /Received SIGTERM.*\n/);
+    // Not at once: a repeat within a second is taken for the same Ctrl-C passed on twice.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(143);

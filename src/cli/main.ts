@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `studio` command line: parses commands and flags and runs the chosen command.
-import { constants } from 'node:os';
 import { Command } from 'commander';
 import { ConfigError } from '../config/load-options.js';
 import { loadServerConfig } from '../config/server-config.js';
@@ -10,6 +9,7 @@ import { modelsCommand } from './models.js';
 import { addOptionFlags } from './option-flags.js';
 import { pullCommand } from './pull.js';
 import { rmCommand } from './rm.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { studioVersion } from './studio-version.js';
 
 /** Errors whose message is the whole story for the person at the terminal. */
@@ -29,19 +29,7 @@ function program(): Command {
     // Loaded here so that the other commands start without loading llama.cpp.
     const { startServer } = await import('./serve.js');
     const config = loadServerConfig(readFlags(serve));
-    const running = await startServer(config);
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      // Whoever signals a second time will not wait for the drain.
-      if (stopping) process.exit(128 + constants.signals[signal]);
-      stopping = true;
-      process.stdout.write(
-        `Received ${signal}: new requests get 503 while open ones finish (up to ${config.shutdownTimeout} s); press Ctrl-C again to stop now.\n`,
-      );
-      void running.close().then(() => process.exit(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    stopOnSignals(await startServer(config), config.shutdownTimeout);
   });
 
   studio.addCommand(pullCommand());

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +26,42 @@ describe('studio serve at start-up', () => {
     ]);
   });
 
-  it('stops when the npm process that runs `npm start` gets SIGTERM', async () => {
+  /** `npm start` in a process group of its own, as a terminal runs it; resolves once Studio listens. */
+  async function npmStart(): Promise<{ npm: ChildProcessWithoutNullStreams; url: string; exited: Promise<number | null> }> {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
-    const args = ['--model', await tinyModelPath(), '--port', '0', '--threads', '1', '--ctx', '256', '--parallel', '1'];
-    const npm = spawn('npm', ['start', '--', ...args], { cwd: root, env: clean });
+    const args = ['--model', await tinyModelPath(), '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '256', '--parallel', '1'];
+    const npm = spawn('npm', ['start', '--', ...args], { cwd: root, env: clean, detached: true });
     // Its exit, not the close of its output: a server left behind would hold that open.
-    const exited = new Promise((resolve) => npm.on('exit', resolve));
-    const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(npm, /listening on http:\/\/\S+\n/))?.[1];
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve));
+    const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(npm, /listening on http:\/\/\S+\n/))?.[1] ?? '';
     expect((await fetch(`${url}/health`)).status).toBe(200);
+    return { npm, url, exited };
+  }
 
+  it('stops when the npm process that runs `npm start` gets SIGTERM', async () => {
+    const { npm, url, exited } = await npmStart();
     npm.kill('SIGTERM');
     expect(await exited).toBe(0);
     // The server itself is gone, not only npm: nothing listens on its port any more.
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('drains on a Ctrl-C under `npm start`, though npm passes the SIGINT on a second time', async () => {
+    const { npm, url, exited } = await npmStart();
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'Write a long essay.' }], max_tokens: 200, stream: true }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+
+    // What Ctrl-C does: SIGINT to every process of the terminal's group, npm and Studio alike.
+    process.kill(-(npm.pid ?? 0), 'SIGINT');
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    // Drained: npm's copy of the SIGINT, taken for a second Ctrl-C, would have cut the stream and exited 130.
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(await exited).toBe(0);
   });
 });
