@@ -103,11 +103,27 @@ function makeJsonSchema(): fc.Arbitrary<unknown> {
 /** Garbage and pathological JSON Schemas, for tool parameters and structured output. */
 export const jsonSchema = makeJsonSchema();
 
-function tool(field: Field): fc.Arbitrary<unknown> {
+/** Schemas a grammar can enforce, with odd property names and enum values: they reach generation. */
+const { simpleSchema } = fc.letrec<{ simpleSchema: unknown }>((tie) => ({
+  simpleSchema: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom({ type: 'string' }, { type: 'number' }, { type: 'integer' }, { type: 'boolean' }, { type: 'null' }),
+    fc.record({ type: fc.constant('string'), enum: fc.array(oddString, { minLength: 1, maxLength: 4 }) }),
+    fc.record({ type: fc.constant('array'), items: tie('simpleSchema'), maxItems: fc.constant(2) }),
+    fc.record({ type: fc.constant('object'), properties: fc.dictionary(oddString, tie('simpleSchema'), { maxKeys: 3 }), additionalProperties: fc.constant(false) }),
+  ),
+}));
+
+/** Well-typed bodies mostly carry schemas that reach generation; the others any schema at all. */
+function schemas(options: BodyOptions): fc.Arbitrary<unknown> {
+  return options.junkWeight === 0 ? mostly(simpleSchema, jsonSchema) : jsonSchema;
+}
+
+function tool(options: BodyOptions, field: Field): fc.Arbitrary<unknown> {
   const name = fc.oneof(fc.constantFrom('get_weather', 'a b', '}', 'x'.repeat(10_000)), oddString);
   return fc.record({
     type: field(fc.constant('function')),
-    function: field(fc.record({ name: field(name), description: field(oddString), parameters: field(jsonSchema) }, { requiredKeys: ['name'] })),
+    function: field(fc.record({ name: field(name), description: field(oddString), parameters: field(schemas(options)) }, { requiredKeys: ['name'] })),
   });
 }
 
@@ -138,10 +154,10 @@ function contentParts(options: BodyOptions, field: Field): fc.Arbitrary<unknown>
   return fc.array(options.junkWeight === 0 ? textPart : fc.oneof(textPart, oddPart), { maxLength: 4 });
 }
 
-function responseFormat(field: Field): fc.Arbitrary<unknown> {
+function responseFormat(options: BodyOptions, field: Field): fc.Arbitrary<unknown> {
   const schema = fc.record({
     type: field(fc.constant('json_schema')),
-    json_schema: field(fc.record({ name: field(fc.oneof(fc.constant('answer'), oddString)), schema: field(jsonSchema), strict: field(fc.boolean()) }, { requiredKeys: ['name', 'schema'] })),
+    json_schema: field(fc.record({ name: field(fc.oneof(fc.constant('answer'), oddString)), schema: field(schemas(options)), strict: field(fc.boolean()) }, { requiredKeys: ['name', 'schema'] })),
   });
   return mostly(fc.oneof(fc.constantFrom({ type: 'text' }, { type: 'json_object' }), schema), fc.constantFrom({ type: 'json_schema' }, { type: 'xml' }));
 }
@@ -178,9 +194,12 @@ function numbers(options: BodyOptions, lo: number, hi: number, kind: 'integer' |
   return fc.oneof({ weight: options.junkWeight === 0 ? 30 : 2, arbitrary: inRange }, { weight: 1, arbitrary: extremeNumber }, { weight: 1, arbitrary: extremeNumberText });
 }
 
-/** The fields both wires spell alike, with `field` deciding how often each holds junk. */
-function sharedFields(options: BodyOptions, field: Field) {
-  return {
+/**
+ * The fields both wires spell alike, with `field` deciding how often each holds junk. Well-typed bodies
+ * leave most of them out, so that their cross-field rules pass often enough for generation to run.
+ */
+function sharedFields(options: BodyOptions, field: Field): Record<string, fc.Arbitrary<unknown>> {
+  const fields = {
     temperature: field(numbers(options, 0, 2, 'real')),
     top_p: field(numbers(options, 0.01, 1, 'real')),
     top_k: field(numbers(options, 0, 200, 'integer')),
@@ -192,13 +211,20 @@ function sharedFields(options: BodyOptions, field: Field) {
     presence_penalty: field(numbers(options, -2, 2, 'real')),
     frequency_penalty: field(numbers(options, -2, 2, 'real')),
     repetition_penalty: field(numbers(options, 0.5, 2, 'real')),
-    tools: field(fc.array(tool(field), { maxLength: 3 })),
+    tools: field(fc.array(tool(options, field), { maxLength: 3 })),
     tool_choice: field(toolChoice),
     parallel_tool_calls: field(fc.boolean()),
-    response_format: field(responseFormat(field)),
+    response_format: field(responseFormat(options, field)),
     enable_thinking: field(fc.boolean()),
     thinking_budget: field(numbers(options, 1, 100, 'integer')),
   };
+  if (options.junkWeight !== 0) return fields;
+  return Object.fromEntries(Object.entries(fields).map(([name, arbitrary]) => [name, name === 'max_tokens' ? arbitrary : fc.option(arbitrary, { nil: undefined, freq: 2 })]));
+}
+
+/** Well-typed bodies that list top_logprobs ask for logprobs too, as the rule wants; the others break it as they like. */
+function withTopLogprobsAsked<Fields extends Record<string, unknown>>(options: BodyOptions, fields: Fields): Fields {
+  return options.junkWeight === 0 && fields.top_logprobs !== undefined ? { ...fields, logprobs: true } : fields;
 }
 
 function fieldMaker(options: BodyOptions): Field {
@@ -221,7 +247,7 @@ export function openaiBody(options: BodyOptions): fc.Arbitrary<unknown> {
       ...sharedFields(options, field),
     },
     { requiredKeys: ['model', 'messages'] },
-  );
+  ).map((fields) => withTopLogprobsAsked(options, fields));
   return options.junkWeight === 0 ? body : fc.oneof({ weight: 12, arbitrary: body }, { weight: 1, arbitrary: junk });
 }
 
@@ -238,7 +264,7 @@ export function nativeBody(options: BodyOptions): fc.Arbitrary<unknown> {
   );
   const parameters = fc.record(
     {
-      result_format: field(fc.constantFrom('text', 'message')),
+      result_format: field(options.junkWeight === 0 ? mostly(fc.constant('message'), fc.constant('text')) : fc.constantFrom('text', 'message')),
       incremental_output: field(fc.boolean()),
       stream: field(fc.boolean()),
       max_length: field(options.maxTokens),
@@ -246,7 +272,7 @@ export function nativeBody(options: BodyOptions): fc.Arbitrary<unknown> {
       ...sharedFields(options, field),
     },
     { requiredKeys: [] },
-  );
+  ).map((fields) => withTopLogprobsAsked(options, fields));
   const body = fc.record(
     { model: field(fc.constant(options.model)), input: field(input), parameters: field(parameters), stream: field(fc.boolean()) },
     { requiredKeys: ['model', 'input'] },

@@ -31,6 +31,11 @@ export function deepSchema(depth: number): Record<string, unknown> {
   return keepVerbatim(schema, `${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`, `deepSchema(${depth})`);
 }
 
+/** Whether toJsonText writes `value` verbatim: a copy of it would lose that, and may be too deep to write. */
+export function isVerbatim(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && verbatim.has(value);
+}
+
 /** Numbers JSON.stringify would turn into null keep a literal that JSON.parse reads back as them. */
 function numberText(value: number): string | undefined {
   if (Number.isNaN(value)) return 'null';
