@@ -15,6 +15,8 @@ interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** Whether it went on a connection an earlier request had opened. */
+  readonly reused: boolean;
 }
 
 /** One request on `agent`, so a keep-alive connection opened earlier is the one it goes on. */
@@ -24,7 +26,7 @@ function send(agent: Agent, url: string, method: string, body?: object): Promise
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, reused: call.reusedSocket }));
       response.on('error', reject);
     });
     call.on('error', reject);
@@ -72,7 +74,7 @@ describe('shutdown on SIGTERM', () => {
   });
 
   async function serve(shutdownTimeout: number): Promise<Served> {
-    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', '4', '--shutdown-timeout', String(shutdownTimeout)]);
+    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', '4', '--shutdown-timeout', String(shutdownTimeout), '--keep-alive-timeout', '600']);
     running = child;
     const done = finished(child);
     const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(child, /listening on http:\/\/\S+\n/))?.[1] ?? '';
@@ -100,6 +102,7 @@ describe('shutdown on SIGTERM', () => {
 
     // New requests, on the idle connection from before: answered, and told the connection closes.
     const refused = await send(agent, `${url}${CHAT_PATH}`, 'POST', { ...endless, max_tokens: 4 });
+    expect(refused.reused).toBe(true);
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
     expect(refused.headers.connection).toBe('close');
