@@ -145,7 +145,7 @@ describe('shutdown on SIGTERM', () => {
 
     const result = await done;
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
     const generations = result.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
