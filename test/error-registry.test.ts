@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { dashscopeErrorTable } from '../src/protocols/dashscope/render-error.js';
-import { openaiErrorTable } from '../src/protocols/openai/render-error.js';
-import { errorCodes } from '../src/core/errors.js';
+import { dashscopeErrorTable, renderDashScopeError } from '../src/protocols/dashscope/render-error.js';
+import { openaiErrorTable, renderOpenAIError } from '../src/protocols/openai/render-error.js';
+import { QuotaExceededError, RateLimitedError, errorCodes } from '../src/core/errors.js';
 
 const docs = await readFile(new URL('../docs/errors.md', import.meta.url), 'utf8');
 
@@ -37,5 +37,20 @@ describe('the error registry', () => {
       expect(native, code).toBe(`\`${mapping.code}\``);
     }
     expect(Object.keys(dashscopeErrorTable).sort()).toEqual(Object.keys(openaiErrorTable).sort());
+  });
+});
+
+describe('rate limits on the native wire', () => {
+  it("answers a key's own limit with Throttling.RateQuota and a full queue with plain Throttling", () => {
+    expect(renderDashScopeError(new RateLimitedError('over rpm', 3, 'key'), 'r1').body.code).toBe('Throttling.RateQuota');
+    expect(renderDashScopeError(new RateLimitedError('queue full', 1), 'r2').body.code).toBe('Throttling');
+    expect(renderOpenAIError(new RateLimitedError('over rpm', 3, 'key'), 'r3').body.error.code).toBe('limit_requests');
+  });
+
+  it('answers a spent budget as insufficient_quota / Throttling.AllocationQuota without Retry-After', () => {
+    const error = new QuotaExceededError('budget spent');
+    expect(error.retryAfterSeconds).toBeUndefined();
+    expect(renderOpenAIError(error, 'r4')).toMatchObject({ status: 429, body: { error: { code: 'insufficient_quota', type: 'insufficient_quota' } } });
+    expect(renderDashScopeError(error, 'r5')).toMatchObject({ status: 429, body: { code: 'Throttling.AllocationQuota' } });
   });
 });

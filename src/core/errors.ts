@@ -11,6 +11,7 @@ export const errorCodes = [
   'headers_too_large',
   'context_length_exceeded',
   'rate_limited',
+  'quota_exceeded',
   'overloaded',
   'model_unavailable',
   'upstream',
@@ -131,11 +132,23 @@ export class ContextLengthExceededError extends StudioError {
   }
 }
 
+/** What ran out: the model's wait queue, or a key's own rpm, tpm or concurrency limit. */
+export type RateLimitScope = 'queue' | 'key';
+
 export class RateLimitedError extends StudioError {
   readonly code = 'rate_limited';
-  constructor(message: string, retryAfterSeconds: number | undefined) {
+  constructor(
+    message: string,
+    retryAfterSeconds: number | undefined,
+    readonly scope: RateLimitScope = 'queue',
+  ) {
     super(message, { retryAfterSeconds });
   }
+}
+
+/** A key's budget for its period is spent: waiting a little never helps, so there is no Retry-After. */
+export class QuotaExceededError extends StudioError {
+  readonly code = 'quota_exceeded';
 }
 
 export class OverloadedError extends StudioError {

@@ -1,5 +1,5 @@
 // Renders Studio errors as the native DashScope error body `{request_id, code, message}`.
-import { InvalidRequestError, type RenderableError, type RenderedErrorCode } from '../../core/errors.js';
+import { InvalidRequestError, RateLimitedError, type RenderableError, type RenderedErrorCode } from '../../core/errors.js';
 
 interface DashScopeErrorMapping {
   readonly status: number;
@@ -19,6 +19,7 @@ export const dashscopeErrorTable = {
   headers_too_large: { status: 431, code: 'RequestHeadersTooLarge' },
   context_length_exceeded: { status: 400, code: 'InvalidParameter' },
   rate_limited: { status: 429, code: 'Throttling' },
+  quota_exceeded: { status: 429, code: 'Throttling.AllocationQuota' },
   overloaded: { status: 503, code: 'ModelUnavailable' },
   model_unavailable: { status: 503, code: 'ModelUnavailable' },
   upstream: { status: 502, code: 'ModelServiceFailed' },
@@ -42,8 +43,10 @@ export interface DashScopeErrorBody {
 export function renderDashScopeError(error: RenderableError, requestId: string): { status: number; body: DashScopeErrorBody } {
   const mapping: DashScopeErrorMapping = dashscopeErrorTable[error.code];
   const missingCode = error instanceof InvalidRequestError && error.missing ? missingFieldCodes[error.param ?? ''] : undefined;
+  // A key's own rpm, tpm or concurrency limit has Model Studio's code; a full queue stays plain `Throttling`.
+  const keyLimitCode = error instanceof RateLimitedError && error.scope === 'key' ? 'Throttling.RateQuota' : undefined;
   return {
     status: mapping.status,
-    body: { request_id: requestId, code: missingCode ?? mapping.code, message: mapping.message ?? error.message },
+    body: { request_id: requestId, code: missingCode ?? keyLimitCode ?? mapping.code, message: mapping.message ?? error.message },
   };
 }

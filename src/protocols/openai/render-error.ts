@@ -20,6 +20,7 @@ export const openaiErrorTable = {
   headers_too_large: { status: 431, code: 'request_headers_too_large', type: 'invalid_request_error' },
   context_length_exceeded: { status: 400, code: 'invalid_parameter_error', type: 'invalid_request_error' },
   rate_limited: { status: 429, code: 'limit_requests', type: 'limit_requests' },
+  quota_exceeded: { status: 429, code: 'insufficient_quota', type: 'insufficient_quota' },
   overloaded: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
   model_unavailable: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
   upstream: { status: 502, code: 'model_service_failed', type: 'internal_error' },

@@ -1,0 +1,102 @@
+// The store's contract: API keys with their limits, the per-request ledger and the usage read from it.
+import type { RateLimits } from './rate-limiter.js';
+
+export type BudgetPeriod = 'day' | 'week' | 'month'; // UTC; week starts Monday
+
+export interface KeyLimits extends RateLimits {
+  /** In the catalog's currency. */
+  readonly budget?: { readonly amount: number; readonly period: BudgetPeriod };
+  /** Names as the catalog knows them (aliases resolve). */
+  readonly models?: readonly string[];
+}
+
+export interface ApiKeyRecord {
+  /** 'key_' + random base62; never the secret. */
+  readonly id: string;
+  /** Unique among keys not revoked. */
+  readonly name: string;
+  /** The first 8 characters of the secret after 'sk-', shown in lists. */
+  readonly prefix: string;
+  readonly limits: KeyLimits;
+  readonly expiresAt?: Date;
+  readonly revokedAt?: Date;
+  readonly createdAt: Date;
+  readonly lastUsedAt?: Date;
+}
+
+export interface KeyStore {
+  create(input: { name: string; limits: KeyLimits; expiresAt?: Date }): Promise<{ record: ApiKeyRecord; secret: string }>;
+  list(): Promise<ApiKeyRecord[]>;
+  get(idOrName: string): Promise<ApiKeyRecord | undefined>;
+  update(idOrName: string, change: { name?: string; limits?: KeyLimits; expiresAt?: Date | null }): Promise<ApiKeyRecord>;
+  revoke(idOrName: string): Promise<ApiKeyRecord>;
+  /** By the SHA-256 hex digest of the presented secret; revoked and expired keys are returned too (caller decides). */
+  findByDigest(digest: string): Promise<ApiKeyRecord | undefined>;
+  /** Last used; batched, cheap. */
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export type LedgerStatus = 'open' | 'completed' | 'client_aborted' | 'error' | 'interrupted';
+
+export interface LedgerOpen {
+  readonly requestId: string;
+  readonly startedAt: Date;
+  readonly keyId?: string;
+  readonly modelRequested: string;
+  readonly wire: 'openai' | 'dashscope';
+  readonly stream: boolean;
+  readonly n: number;
+}
+
+export interface LedgerClose {
+  readonly requestId: string;
+  readonly modelServed?: string;
+  readonly promptTokens: number;
+  readonly cachedTokens: number;
+  readonly completionTokens: number;
+  readonly reasoningTokens: number;
+  readonly cost?: number;
+  readonly currency?: string;
+  readonly ttftMs?: number;
+  readonly durationMs: number;
+  readonly finishReason?: string;
+  readonly status: Exclude<LedgerStatus, 'open' | 'interrupted'>;
+  readonly errorCode?: string;
+}
+
+export interface Ledger {
+  /** Fire and forget: queued for the next group commit. */
+  open(row: LedgerOpen): void;
+  /** Resolves once the row (and its daily totals) is committed; many closes share one transaction. */
+  close(row: LedgerClose): Promise<void>;
+  /** Rows still open from an earlier run become 'interrupted'; returns how many. */
+  closeInterrupted(): Promise<number>;
+}
+
+export type UsageGroup = 'day' | 'model' | 'key';
+
+export interface UsageRow {
+  /** 'YYYY-MM-DD', the model name, or the key's name (its id when deleted). */
+  readonly group: string;
+  readonly requests: number;
+  readonly promptTokens: number;
+  readonly cachedTokens: number;
+  readonly completionTokens: number;
+  readonly reasoningTokens: number;
+  readonly cost: number;
+  readonly currency?: string;
+}
+
+export interface UsageReader {
+  /** From the daily totals only (never the raw rows); `from`/`to` are UTC days, inclusive. */
+  usage(query: { from: string; to: string; groupBy: UsageGroup; keyId?: string }): Promise<UsageRow[]>;
+  /** What a key spent since `since` (cost summed from daily totals). */
+  spend(keyId: string, since: Date): Promise<number>;
+}
+
+export interface Store {
+  readonly keys: KeyStore;
+  readonly ledger: Ledger;
+  readonly usage: UsageReader;
+  close(): Promise<void>;
+}
