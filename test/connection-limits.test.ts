@@ -71,6 +71,15 @@ describe('the connection edge', () => {
       }
     });
 
+    it('lets a raw client read any answer given before its body was read, a 404 outside the API paths here', async () => {
+      const { received, error } = await rawExchange(server.url, [
+        requestHead('POST', '/nowhere', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(oversized) }),
+        oversized,
+      ]);
+      expect(error).toBeUndefined();
+      expectOpenAIError(parseResponse(received), 404, 'not_found');
+    });
+
     it('is answered with a 413 that fetch reads, as a string and as a stream, every time', async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         for (const body of [oversized, new Blob([oversized]).stream()]) {
@@ -137,7 +146,9 @@ describe('the connection edge', () => {
       const { received, error } = await rawExchange(server.url, [head + body, { holdMs: 6000 }]);
       expect(error).toBeUndefined();
       expect(received.length).toBeGreaterThan(16 * 1024 * 1024);
-      expect(parseResponse(received.slice(0, 4096)).status).toBe(200);
+      const response = parseResponse(received.slice(0, 4096));
+      expect(response.status).toBe(200);
+      expect(requestLine(response.headers['x-request-id'])).toMatchObject({ status: 200 });
       // The stream ran to its end, the last frame and chunk included, rather than being cut.
       const lastFrame = received.slice(received.lastIndexOf('event:result'));
       expect(lastFrame.includes('"finish_reason":"length"')).toBe(true);
