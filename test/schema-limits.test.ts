@@ -34,7 +34,7 @@ interface SchemaCase {
 }
 
 const responseFormatCases: readonly SchemaCase[] = [
-  { name: 'an enum of 100,000 entries', schema: JSON.stringify(bigEnum), message: new RegExp(`more than ${SCHEMA_LIMITS.alternatives} entries in its enum`), named: true },
+  { name: 'an enum of 100,000 entries', schema: JSON.stringify(bigEnum), message: new RegExp(`more than ${SCHEMA_LIMITS.enumValues} values in its enum lists`), named: true },
   { name: 'nesting 10,000 deep', schema: nestedText(10_000), message: new RegExp(`response_format schema nests deeper than ${SCHEMA_LIMITS.depth} levels`), named: true },
   { name: 'a $ref to a missing definition', schema: JSON.stringify(missingRef), message: /\$ref "#\/\$defs\/Nope" that names no schema/, named: true },
   { name: 'circular references', schema: JSON.stringify(circularRef), message: /cannot be turned into a grammar/, named: false },

@@ -31,14 +31,21 @@ describe('jsonSchemaProblem', () => {
     expect(jsonSchemaProblem({ enum: [deep] })).toMatch(/^nests deeper than/);
   });
 
-  it('bounds the entries of enum, oneOf and anyOf lists together', () => {
-    const half = SCHEMA_LIMITS.alternatives / 2;
-    const within = { anyOf: [{ enum: range(half - 2) }, { type: 'null' }], oneOf: [{ enum: range(half - 2) }, { type: 'null' }] };
+  it('bounds the values of enum lists together', () => {
+    const half = SCHEMA_LIMITS.enumValues / 2;
+    const within = { anyOf: [{ enum: range(half) }, { type: 'object', properties: { a: { enum: range(half) } } }] };
     expect(jsonSchemaProblem(within)).toBeUndefined();
-    expect(jsonSchemaProblem({ ...within, enum: range(1) })).toBe(
-      `has more than ${SCHEMA_LIMITS.alternatives} entries in its enum, oneOf and anyOf lists together, the most Studio allows.`,
+    expect(jsonSchemaProblem({ ...within, enum: range(1) })).toBe(`has more than ${SCHEMA_LIMITS.enumValues} values in its enum lists together, the most Studio allows.`);
+    expect(jsonSchemaProblem({ enum: range(100_000).map(String) })).toMatch(/values in its enum lists/);
+  });
+
+  it('bounds the entries of oneOf and anyOf lists together', () => {
+    const half = SCHEMA_LIMITS.alternatives / 2;
+    const within = { anyOf: range(half).map(() => ({ type: 'null' })), properties: { a: { oneOf: range(half).map(() => ({ type: 'string' })) } } };
+    expect(jsonSchemaProblem(within)).toBeUndefined();
+    expect(jsonSchemaProblem({ ...within, oneOf: [{}] })).toBe(
+      `has more than ${SCHEMA_LIMITS.alternatives} entries in its oneOf and anyOf lists together, the most Studio allows.`,
     );
-    expect(jsonSchemaProblem({ enum: range(100_000).map(String) })).toMatch(/entries in its enum/);
   });
 
   it('bounds properties across the schema', () => {

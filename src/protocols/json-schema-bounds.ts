@@ -2,11 +2,11 @@
 
 /**
  * The most a schema may hold. Depth and size keep every recursive walk of it (node-llama-cpp's prompt
- * writer and grammar builder) far from the stack's end and its grammar quick to build. Each alternative of
- * an `enum`, `oneOf` or `anyOf` is a state the grammar tracks on every sampled token while that value is
- * open, at a cost that grows with the vocabulary: the bound keeps one request's sampling from slowing the
- * batch it shares (bench/grammar-cost.ts). OpenAI's structured outputs allow 10 levels of objects
- * (about 20 of JSON) and 5,000 properties.
+ * writer and grammar builder) far from the stack's end and its grammar quick to build. Each open branch of
+ * a `oneOf` or `anyOf` is a parse state the grammar checks against the whole vocabulary on every sampled
+ * token, which slows the batch the request shares; an `enum`'s values are compiled as a trie, so they cost
+ * little (bench/grammar-cost.ts). OpenAI's structured outputs allow 10 levels of objects (about 20 of
+ * JSON), 5,000 properties and 1,000 enum values.
  */
 export const SCHEMA_LIMITS = {
   /** Levels of JSON nesting in the schema document. */
@@ -15,15 +15,17 @@ export const SCHEMA_LIMITS = {
   size: 20_000,
   /** Names in all of its `properties`. */
   properties: 5_000,
-  /** Entries of all of its `enum`, `oneOf` and `anyOf` lists. */
-  alternatives: 256,
+  /** Values in all of its `enum` lists. */
+  enumValues: 1_000,
+  /** Entries of all of its `oneOf` and `anyOf` lists. */
+  alternatives: 64,
 } as const;
 
 /** Keywords whose value is a map of names to schemas. */
 const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas']);
 /** Keywords whose value is data, not schemas: a `$ref` or `properties` in there means nothing. */
 const DATA = new Set(['enum', 'const', 'default', 'examples']);
-const ALTERNATIVES = new Set(['enum', 'oneOf', 'anyOf']);
+const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 
 interface Pending {
   readonly value: unknown;
@@ -74,6 +76,7 @@ export function jsonSchemaProblem(schema: unknown): string | undefined {
   let size = 0;
   let properties = 0;
   let alternatives = 0;
+  let enumValues = 0;
   const pending: Pending[] = [{ value: schema, depth: 1, isSchema: true }];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const { value, depth, isSchema } = item;
@@ -94,8 +97,11 @@ export function jsonSchemaProblem(schema: unknown): string | undefined {
         const problem = checkReference(schema, child);
         if (problem !== undefined) return problem;
       }
+      if (key === 'enum' && Array.isArray(child) && (enumValues += child.length) > SCHEMA_LIMITS.enumValues) {
+        return `has more than ${SCHEMA_LIMITS.enumValues} values in its enum lists together, the most Studio allows.`;
+      }
       if (ALTERNATIVES.has(key) && Array.isArray(child) && (alternatives += child.length) > SCHEMA_LIMITS.alternatives) {
-        return `has more than ${SCHEMA_LIMITS.alternatives} entries in its enum, oneOf and anyOf lists together, the most Studio allows.`;
+        return `has more than ${SCHEMA_LIMITS.alternatives} entries in its oneOf and anyOf lists together, the most Studio allows.`;
       }
       if (SCHEMA_MAPS.has(key) && isObject(child)) {
         if (key === 'properties' && (properties += Object.keys(child).length) > SCHEMA_LIMITS.properties) {

@@ -1,6 +1,7 @@
 // Builds grammars from JSON schemas: the schema→GBNF conversion runs in a worker thread, and recent grammars are kept.
 import { Worker } from 'node:worker_threads';
 import { LlamaText, type GbnfJsonSchema, type Llama, type LlamaGrammar } from 'node-llama-cpp';
+import { literalTrieGrammar } from './literal-trie-grammar.js';
 
 /**
  * node-llama-cpp's own converter, which its package exports do not name; the version is pinned, so the
@@ -68,7 +69,7 @@ export class GrammarBuilder {
   }
 
   async #build(schema: GbnfJsonSchema): Promise<LlamaGrammar> {
-    const text = await this.#convert(schema);
+    const text = literalTrieGrammar(await this.#convert(schema));
     // As node-llama-cpp's own JSON-schema grammars are made.
     return await this.#llama.createGrammar({ grammar: text, stopGenerationTriggers: [LlamaText(['\n'.repeat(4)])], trimWhitespaceSuffix: true });
   }
