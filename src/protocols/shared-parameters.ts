@@ -7,6 +7,10 @@ import { toolChoiceSchema, toolDefinitionSchema, toToolChoice, toToolDefinition 
 
 const THINKING_BUDGET_ERROR = 'The thinking_budget parameter must be a positive integer.';
 
+/** Far above any served name or alias: a longer `model` names nothing, and its 404 would echo it whole. */
+export const MAX_MODEL_NAME_LENGTH = 256;
+export const MODEL_NAME_TOO_LONG = `The model name must be at most ${MAX_MODEL_NAME_LENGTH} characters.`;
+
 export const sharedParameterShape = {
   repetition_penalty: z.number().gt(0, 'Repetition_penalty should be greater than 0.0').nullish(),
   presence_penalty: z.number().min(-2, 'Presence_penalty should be in [-2.0, 2.0]').max(2, 'Presence_penalty should be in [-2.0, 2.0]').nullish(),

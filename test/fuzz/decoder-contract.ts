@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { z } from 'zod';
 import type { ChatRequest } from '../../src/core/chat-request.js';
 import { isRenderable, StudioError, type RenderableError } from '../../src/core/errors.js';
+import { MAX_MODEL_NAME_LENGTH } from '../../src/protocols/shared-parameters.js';
 
 /** zod's int() is a safe integer: no 2**64 that has lost its last digits. */
 const count = z.number().int();
@@ -22,7 +23,7 @@ const message = z.discriminatedUnion('role', [
 
 /** core/chat-request.ts with its comments made checks: finite numbers in their ranges, counts as safe integers. */
 const chatRequestInvariants = z.strictObject({
-  model: z.string().min(1),
+  model: z.string().min(1).max(MAX_MODEL_NAME_LENGTH),
   messages: z.array(message).min(1),
   sampling: z.strictObject({
     temperature: z.number().min(0).max(2).optional(),

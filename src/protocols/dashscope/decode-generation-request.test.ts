@@ -214,4 +214,8 @@ describe('decodeGenerationRequest', () => {
   it('rejects a thinking_budget that is not a positive integer', () => {
     expect(rejection(body({ thinking_budget: 0 }))).toMatchObject({ param: 'parameters.thinking_budget', message: 'The thinking_budget parameter must be a positive integer.' });
   });
+
+  it('rejects a model name of megabytes rather than echo it in a 404', () => {
+    expect(rejection({ model: 'q'.repeat(1_000_000), input })).toMatchObject({ param: 'model', message: 'The model name must be at most 256 characters.' });
+  });
 });

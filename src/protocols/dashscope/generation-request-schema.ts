@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { choiceParameterShape } from '../choice-parameters.js';
 import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
-import { sharedParameterShape } from '../shared-parameters.js';
+import { MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG, sharedParameterShape } from '../shared-parameters.js';
 import { stopSchema } from './stop-schema.js';
 
 const MAX_SEED = 9223372036854775807;
@@ -45,7 +45,7 @@ const parameters = z.looseObject({
 });
 
 export const generationRequestSchema = z.object({
-  model: z.string().min(1, 'Model can not be empty.'),
+  model: z.string().min(1, 'Model can not be empty.').max(MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG),
   input,
   parameters: parameters.nullish(),
   /** Some hand-written clients put `stream` at the top level. */

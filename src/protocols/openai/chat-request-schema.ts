@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { choiceParameterShape } from '../choice-parameters.js';
 import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
-import { sharedParameterShape } from '../shared-parameters.js';
+import { MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG, sharedParameterShape } from '../shared-parameters.js';
 
 const MAX_SEED = 2 ** 31 - 1;
 /** Model Studio's limit, on both of its wires (OpenAI itself allows 20). */
@@ -26,7 +26,7 @@ const stop = z.union([z.string(), z.array(z.string()).max(MAX_STOP_STRINGS)], {
 });
 
 export const chatRequestSchema = z.object({
-  model: z.string({ error: 'you must provide a model parameter.' }).min(1, 'you must provide a model parameter.'),
+  model: z.string({ error: 'you must provide a model parameter.' }).min(1, 'you must provide a model parameter.').max(MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG),
   messages: z.array(message, { error: "'messages' must be an array of messages." }).min(1, "[] is too short - 'messages'"),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),

@@ -79,6 +79,10 @@ describe('decodeChatRequest', () => {
     expect(decodeChatRequest({ ...base, tools: [] }).request).not.toHaveProperty('tools');
   });
 
+  it('rejects a model name of megabytes rather than echo it in a 404', () => {
+    expect(rejection({ ...base, model: 'q'.repeat(1_000_000) })).toMatchObject({ param: 'model', message: 'The model name must be at most 256 characters.' });
+  });
+
   it('rejects a tool_choice that names a function not among the tools', () => {
     const error = rejection({ ...base, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_time' } } });
     expect(error).toMatchObject({ param: 'tool_choice', message: `'tool_choice' names the function "get_time", which is not among the 'tools'.` });
