@@ -21,6 +21,7 @@ type Wire = 'openai' | 'native';
 const paths: Record<Wire, string> = { openai: '/compatible-mode/v1/chat/completions', native: GENERATION_PATH };
 
 const MODEL = 'fuzz-model';
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 interface Sent {
   readonly wire: Wire;
@@ -162,6 +163,13 @@ const issueCases: readonly IssueCase[] = [
   { name: 'JSON sent as text/plain', openai: withHeaders(chat({}), 'text/plain'), native: withHeaders(generation({}), 'text/plain') },
   { name: 'JSON sent as multipart/form-data', openai: withHeaders(chat({}), 'multipart/form-data; boundary=x'), native: withHeaders(generation({}), 'multipart/form-data; boundary=x') },
   { name: 'bytes that are not UTF-8 in the prompt', openai: notUtf8(chat({})), native: notUtf8(generation({})) },
+  both('a body over the limit of 4 MiB', 413, {}, 'a'.repeat(5 * 1024 * 1024)),
+  {
+    name: 'a 64 KiB Authorization header',
+    status: 431,
+    openai: { ...chat({}), headers: { ...JSON_HEADERS, Authorization: `Bearer ${'k'.repeat(64 * 1024)}` } },
+    native: { ...generation({}), headers: { ...JSON_HEADERS, Authorization: `Bearer ${'k'.repeat(64 * 1024)}` } },
+  },
 ];
 
 /** Time to the first byte of a small stream's body, in ms. */
@@ -216,7 +224,7 @@ describe('wire fuzzing against a real server', () => {
   });
   afterAll(() => server?.close());
 
-  async function send({ wire, body, headers = { 'Content-Type': 'application/json' } }: Omit<Sent, 'name'>): Promise<Answer> {
+  async function send({ wire, body, headers = JSON_HEADERS }: Omit<Sent, 'name'>): Promise<Answer> {
     const response = await fetch(`${server.url}${paths[wire]}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
   }
