@@ -102,6 +102,22 @@ describe('JSON schemas past the bounds', () => {
     expect(body).toMatchObject({ code: 'InvalidParameter', request_id: expect.any(String), message: expect.stringMatching(message) });
   });
 
+  it('refuses replayed tool-call arguments nested 100,000 deep on both wires', async () => {
+    const deepArguments = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const replayed = [
+      ...messages,
+      { role: 'assistant', content: '', tool_calls: [{ id: 'call-1', type: 'function', function: { name: 'lookup', arguments: deepArguments } }] },
+      { role: 'tool', tool_call_id: 'call-1', content: 'found' },
+    ];
+    const message = `The arguments of a tool call nest deeper than ${SCHEMA_LIMITS.depth} levels, the most Studio allows.`;
+    const fromOpenai = await send('/compatible-mode/v1/chat/completions', JSON.stringify({ model: server.modelName, messages: replayed, max_tokens: 2 }));
+    expect(fromOpenai.status).toBe(400);
+    expect(fromOpenai.body.error).toMatchObject({ code: 'invalid_parameter_error', param: 'messages[1].tool_calls[0].function.arguments', message });
+    const fromNative = await send(GENERATION_PATH, JSON.stringify({ model: server.modelName, input: { messages: replayed }, parameters: { max_tokens: 2, result_format: 'message' } }));
+    expect(fromNative.status).toBe(400);
+    expect(fromNative.body).toMatchObject({ code: 'InvalidParameter', message });
+  });
+
   it('answers a forced call whose parameters nest as deep as allowed', async () => {
     const completion = await client.chat.completions.create({
       model: server.modelName,

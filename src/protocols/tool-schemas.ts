@@ -1,7 +1,8 @@
 // Function calling as both wires spell it: tool definitions, `tool_choice` and the tool calls clients replay.
 import { z } from 'zod';
 import type { JsonSchema, ToolCall, ToolChoice, ToolDefinition } from '../core/chat-request.js';
-import { jsonSchemaProblem } from './json-schema-bounds.js';
+import { jsonSchemaProblem, SCHEMA_LIMITS } from './json-schema-bounds.js';
+import { jsonTextDepth } from './json-text-depth.js';
 
 /** What Model Studio assumes for a tool whose `parameters` are omitted or `{}`: it takes no arguments. */
 const NO_PARAMETERS: JsonSchema = { type: 'object', properties: {} };
@@ -29,7 +30,13 @@ export const toolChoiceSchema = z.union(
 export const toolCallSchema = z.object({
   id: z.string(),
   type: z.literal('function').nullish(),
-  function: z.object({ name: z.string(), arguments: z.string() }),
+  function: z.object({
+    name: z.string(),
+    // Parsed and written back into the prompt by recursive code: bounded as a schema's depth is.
+    arguments: z.string().refine((text) => jsonTextDepth(text) <= SCHEMA_LIMITS.depth, {
+      message: `The arguments of a tool call nest deeper than ${SCHEMA_LIMITS.depth} levels, the most Studio allows.`,
+    }),
+  }),
 });
 
 export function toToolDefinition({ function: tool }: z.infer<typeof toolDefinitionSchema>): ToolDefinition {
