@@ -1,5 +1,7 @@
 // The per-request values middleware sets for handlers.
+import type { Principal } from '../core/principal.js';
 import type { IncomingBody } from './drain-request.js';
+import type { KeyGate } from './key-limits.js';
 import type { Wire } from './wire.js';
 
 export interface AppEnv {
@@ -11,5 +13,9 @@ export interface AppEnv {
     wire: Wire;
     /** How long a stream waits for its client to take a frame before the connection is cut. */
     writeTimeoutMs: number;
+    /** Who the request acts for; set by authentication on the API and admin routes. */
+    principal: Principal;
+    /** Set only for a stored key with limits: the generation routes pass each generation through it. */
+    keyGate?: KeyGate;
   };
 }
