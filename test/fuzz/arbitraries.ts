@@ -36,7 +36,7 @@ export const extremeNumberText: fc.Arbitrary<object> = fc
 const oddPiece = fc.constantFrom('\0', '\ud800', '\udfff', '\ud83d', '\ud83d\ude00', '\u202e', '\ufeff', '\u0085', '<|im_end|>', '<|im_start|>', '<tool_call>', '</think>', 'json', '"', '\\', '\n');
 
 /** Short odd strings, and now and then 10,000 characters (megabytes are the e2e suite's and single tests' part). */
-export const oddString: fc.Arbitrary<string> = fc.oneof(
+const oddString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: fc.oneof(oddPiece, fc.string({ minLength: 1, maxLength: 3 })), maxLength: 12 }),
@@ -63,7 +63,7 @@ const schemaKeyword = fc.constantFrom(
 const schemaType = fc.constantFrom('object', 'string', 'number', 'integer', 'boolean', 'null', 'array', 'any', 'function', '');
 
 /** Cycles, missing targets, empty unions, impossible bounds and the issue's 10,000-deep and 100,000-entry cases. */
-export const pathologicalSchemas: readonly Record<string, unknown>[] = [
+const pathologicalSchemas: readonly Record<string, unknown>[] = [
   { $ref: '#/$defs/Nope' },
   { $ref: '#' },
   { $ref: 'http://example.invalid/schema.json' },
@@ -101,7 +101,7 @@ function makeJsonSchema(): fc.Arbitrary<unknown> {
 }
 
 /** Garbage and pathological JSON Schemas, for tool parameters and structured output. */
-export const jsonSchema = makeJsonSchema();
+const jsonSchema = makeJsonSchema();
 
 /** Schemas a grammar can enforce, with odd property names and enum values: they reach generation. */
 const { simpleSchema } = fc.letrec<{ simpleSchema: unknown }>((tie) => ({
