@@ -6,7 +6,7 @@ function forbid(folders, why) {
   return {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ regex: `(^|/)(${folders.join('|')})(/|\\.js$)`, message: why }] },
+      { patterns: [{ regex: `^(\\.{1,2}/)+(${folders.join('|')})/`, message: why }] },
     ],
   };
 }
