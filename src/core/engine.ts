@@ -30,6 +30,12 @@ export interface GenerateOptions {
    * the tokens actually evaluated and generated: the usage ledger's source.
    */
   readonly onUsage?: (usage: Usage) => void;
+  /**
+   * Awaited once the prompt is counted and fits the context, before the request waits for capacity:
+   * a key's rate limits reserve the prompt and the most the reply may generate (all choices together),
+   * and refuse the request by throwing. `onUsage` settles what was reserved.
+   */
+  readonly admit?: (prompt: { readonly inputTokens: number; readonly maxTokens: number }) => Promise<void>;
 }
 
 /**
