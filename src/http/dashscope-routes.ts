@@ -27,7 +27,7 @@ export function dashscopeRoutes(engine: Engine, observer: GenerationObserver): H
       sseHeader: c.req.header('X-DashScope-SSE')?.toLowerCase() === 'enable',
       acceptsEventStream: c.req.header('Accept')?.includes('text/event-stream') === true,
     });
-    const events = await startGeneration(engine, call.request, c.req.raw.signal, (outcome) => observer.onEnd(requestId, outcome));
+    const events = await startGeneration(c, engine, observer, { request: call.request, wire: 'dashscope', stream: call.stream });
     if (!call.stream) return c.json(encodeGeneration(call.resultFormat, await collectGeneration(events), requestId));
     const encoder = createGenerationStreamEncoder({
       resultFormat: call.resultFormat,
@@ -35,7 +35,7 @@ export function dashscopeRoutes(engine: Engine, observer: GenerationObserver): H
       choices: call.request.n ?? 1,
       requestId,
     });
-    const frames = streamFrames(events, encoder, (error) => observer.onStreamError(requestId, error));
+    const frames = streamFrames(events, encoder, (error) => observer.onStreamError?.(requestId, error));
     return sseResponse(c, frames, 'text/event-stream;charset=UTF-8');
   });
 

@@ -1,24 +1,28 @@
-// The 'generation' log line: how each generation ended, with its tokens, cost and duration.
+// The 'generation' log line: how each generation ended, with its key, tokens, cost and timings.
 import type { Logger } from 'pino';
 import { toStudioError } from '../core/errors.js';
 import type { GenerationObserver } from './generation.js';
 import { logFailure } from './log-failure.js';
-import { ShutdownError } from './shutdown-error.js';
 
 export function generationLog(logger: Logger): GenerationObserver {
   return {
-    onEnd: (requestId, { model, usage, finishReason, error, durationMs }) =>
+    onEnd: (requestId, outcome) =>
       logger.info(
         {
           requestId,
-          model,
-          inputTokens: usage?.inputTokens,
-          outputTokens: usage?.outputTokens,
-          cost: usage?.cost?.total,
-          currency: usage?.cost?.currency,
-          finishReason: finishReason?.raw,
-          outcome: error === undefined ? 'completed' : error instanceof ShutdownError ? 'shutdown' : toStudioError(error).code,
-          ms: Math.round(durationMs),
+          keyId: outcome.keyId,
+          wire: outcome.wire,
+          stream: outcome.stream,
+          model: outcome.modelRequested,
+          modelServed: outcome.modelServed,
+          inputTokens: outcome.usage?.inputTokens,
+          outputTokens: outcome.usage?.outputTokens,
+          cost: outcome.usage?.cost?.total,
+          currency: outcome.usage?.cost?.currency,
+          finishReason: outcome.finishReason?.raw,
+          outcome: outcome.status === 'error' ? outcome.errorCode : outcome.status,
+          ttftMs: outcome.ttftMs === undefined ? undefined : Math.round(outcome.ttftMs),
+          ms: Math.round(outcome.durationMs),
         },
         'generation',
       ),

@@ -21,11 +21,11 @@ export function openaiRoutes(engine: Engine, observer: GenerationObserver): Hono
   routes.post('/chat/completions', async (c) => {
     const requestId = c.get('requestId');
     const call = decodeChatRequest(await readJsonBody(c));
-    const events = await startGeneration(engine, call.request, c.req.raw.signal, (outcome) => observer.onEnd(requestId, outcome));
+    const events = await startGeneration(c, engine, observer, { request: call.request, wire: 'openai', stream: call.stream });
     const identity = completionIdentity(requestId, call.request.model);
     if (!call.stream) return c.json(encodeChatCompletion(identity, await collectGeneration(events)));
     const encoder = createChatStreamEncoder(identity, { includeUsage: call.includeUsage }, requestId);
-    const frames = streamFrames(events, encoder, (error) => observer.onStreamError(requestId, error));
+    const frames = streamFrames(events, encoder, (error) => observer.onStreamError?.(requestId, error));
     return sseResponse(c, frames, 'text/event-stream; charset=utf-8');
   });
 

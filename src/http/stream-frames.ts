@@ -4,9 +4,11 @@ import type { GenerationEvent } from '../core/generation-event.js';
 import type { StreamEncoder } from '../core/stream-encoder.js';
 
 /**
- * A consumer that stops early with `return()` stops the generation as a client that went away; one
- * that stops with `throw(reason)` (a write timeout) hands the reason on, and the generation ends
- * with it. Neither gets an error frame: nobody reads it.
+ * The frames of the `usage` event, the generation's last, are held until the events end: by then
+ * the observers have taken the outcome (the ledger's row is committed), so the stream's last frame
+ * leaves after it. A consumer that stops early with `return()` stops the generation as a client
+ * that went away; one that stops with `throw(reason)` (a write timeout) hands the reason on, and the
+ * generation ends with it. Neither gets an error frame: nobody reads it.
  */
 export async function* streamFrames(
   events: AsyncIterable<GenerationEvent>,
@@ -14,13 +16,18 @@ export async function* streamFrames(
   onError: (error: unknown) => void,
 ): AsyncGenerator<string> {
   const source = events[Symbol.asyncIterator]();
+  let last: readonly string[] = [];
   try {
     for (let done = false; !done; ) {
       let frames: readonly string[];
       try {
         const next = await source.next();
         done = next.done === true;
-        frames = next.done === true ? encoder.end() : encoder.event(next.value);
+        if (next.done !== true && next.value.type === 'usage') {
+          last = encoder.event(next.value);
+          continue;
+        }
+        frames = next.done === true ? [...last, ...encoder.end()] : encoder.event(next.value);
       } catch (thrown) {
         const error = toStudioError(thrown);
         // A client that went away reads nothing more.
