@@ -139,6 +139,7 @@ const issueCases: readonly IssueCase[] = [
   both('1,000 stop strings', 400, { stop: Array.from({ length: 1000 }, (_, index) => `stop-${index}`) }),
   both('NUL bytes and lone surrogates in the prompt and the stop strings', 200, { stop: ['\0', '\ud800'] }, 'a\0b\ud800c\udfff\ud83d'),
   both('a seed of 2**64', 400, { seed: 2 ** 64 }),
+  both('numbers at the edges of what both wires take', 200, { temperature: 5e-324, top_p: 5e-324, top_k: Number.MAX_SAFE_INTEGER, seed: 2 ** 31 - 1, repetition_penalty: 1e300, presence_penalty: -2, frequency_penalty: 2 }),
   {
     name: 'max_tokens of 1e309',
     status: 400,
