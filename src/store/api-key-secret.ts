@@ -1,0 +1,27 @@
+// The secrets of API keys: random base62 text shown once, and the digest and prefix that are all the store keeps.
+import { createHash, randomBytes } from 'node:crypto';
+import baseX from 'base-x';
+
+const base62 = baseX('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+
+const SECRET_BYTES = 32;
+const ID_BYTES = 12;
+export const KEY_PREFIX_LENGTH = 8;
+
+export function newKeySecret(): string {
+  return `sk-${base62.encode(randomBytes(SECRET_BYTES))}`;
+}
+
+export function newKeyId(): string {
+  return `key_${base62.encode(randomBytes(ID_BYTES))}`;
+}
+
+/** The SHA-256 hex digest by which a presented key is looked up. */
+export function keyDigest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** The characters after 'sk-' shown in lists, enough to tell keys apart and useless to an attacker. */
+export function keyPrefix(secret: string): string {
+  return secret.slice(3, 3 + KEY_PREFIX_LENGTH);
+}

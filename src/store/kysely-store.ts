@@ -1,0 +1,28 @@
+// The store over one Kysely database: keys, the group-committed ledger and usage, closed in that order.
+import type { Kysely } from 'kysely';
+import type { Store } from '../core/store.js';
+import { KyselyKeyStore } from './key-store.js';
+import { KyselyLedger } from './ledger.js';
+import type { Database } from './schema.js';
+import { KyselyUsageReader } from './usage-reader.js';
+
+export class KyselyStore implements Store {
+  readonly keys: KyselyKeyStore;
+  readonly ledger: KyselyLedger;
+  readonly usage: KyselyUsageReader;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    instance: string,
+  ) {
+    this.ledger = new KyselyLedger(db, instance);
+    this.keys = new KyselyKeyStore(db, (id, at) => this.ledger.touch(id, at));
+    this.usage = new KyselyUsageReader(db);
+  }
+
+  /** Commits what the ledger still holds, then lets the database go. */
+  async close(): Promise<void> {
+    await this.ledger.shutdown();
+    await this.db.destroy();
+  }
+}

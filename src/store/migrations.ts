@@ -1,0 +1,73 @@
+// The schema's versions as code, so a build needs no files beside it; the same steps on SQLite and PostgreSQL.
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { Flavour } from './schema.js';
+
+function initialSchema(flavour: Flavour): Migration {
+  const time = flavour === 'postgres' ? 'timestamptz' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('prefix', 'text', (column) => column.notNull())
+        .addColumn('digest', 'text', (column) => column.notNull().unique())
+        .addColumn('limits', 'text', (column) => column.notNull())
+        .addColumn('expires_at', time)
+        .addColumn('revoked_at', time)
+        .addColumn('created_at', time, (column) => column.notNull())
+        .addColumn('last_used_at', time)
+        .execute();
+      await db.schema.createIndex('api_keys_active_name').on('api_keys').column('name').unique().where(sql.ref('revoked_at'), 'is', null).execute();
+
+      await db.schema
+        .createTable('requests')
+        .addColumn('request_id', 'text', (column) => column.primaryKey())
+        .addColumn('instance', 'text', (column) => column.notNull())
+        .addColumn('started_at', time, (column) => column.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('model_requested', 'text', (column) => column.notNull())
+        .addColumn('model_served', 'text')
+        .addColumn('wire', 'text', (column) => column.notNull())
+        .addColumn('stream', 'integer', (column) => column.notNull())
+        .addColumn('n', 'integer', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('prompt_tokens', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addColumn('cached_tokens', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addColumn('completion_tokens', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addColumn('reasoning_tokens', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addColumn('cost_micros', 'bigint')
+        .addColumn('currency', 'text')
+        .addColumn('ttft_ms', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('finish_reason', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('closed_at', time)
+        .execute();
+      await db.schema.createIndex('requests_open_by_instance').on('requests').column('instance').where(sql.ref('status'), '=', 'open').execute();
+      await db.schema.createIndex('requests_key_started').on('requests').columns(['key_id', 'started_at']).execute();
+      await db.schema.createIndex('requests_started').on('requests').column('started_at').execute();
+
+      await db.schema
+        .createTable('daily_usage')
+        .addColumn('day', 'text', (column) => column.notNull())
+        .addColumn('key_id', 'text', (column) => column.notNull())
+        .addColumn('model', 'text', (column) => column.notNull())
+        .addColumn('currency', 'text', (column) => column.notNull())
+        .addColumn('requests', 'bigint', (column) => column.notNull())
+        .addColumn('prompt_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('cached_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('completion_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('reasoning_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('cost_micros', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('daily_usage_pk', ['day', 'key_id', 'model', 'currency'])
+        .execute();
+      await db.schema.createIndex('daily_usage_key_day').on('daily_usage').columns(['key_id', 'day']).execute();
+    },
+  };
+}
+
+/** Every version in order; a new one is appended, never edited. */
+export function migrations(flavour: Flavour): Record<string, Migration> {
+  return { '0001_keys_and_ledger': initialSchema(flavour) };
+}

@@ -1,0 +1,77 @@
+// Opens the store a URL names — PostgreSQL, PGlite, or by default SQLite in the data folder — migrated to the latest schema.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, type Dialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import { KyselyStore } from './kysely-store.js';
+import { migrateDatabase } from './migrate-database.js';
+import { PgliteDialect } from './pglite-dialect.js';
+import type { Database, Flavour } from './schema.js';
+import { StudioSqliteDialect } from './sqlite-dialect.js';
+
+export interface OpenStoreOptions {
+  /** `postgres://…` or `postgresql://…` for a PostgreSQL server; `pglite:memory` or `pglite:FOLDER` for PGlite; absent for SQLite. */
+  readonly databaseUrl?: string;
+  /** Where SQLite's `studio.db` lives; created on first use. */
+  readonly dataDir: string;
+  /** This process's id in the ledger: a restart with the same id closes the rows it left open. */
+  readonly instance: string;
+  /** Sees the SQL of every statement, transaction control included (diagnostics). */
+  readonly onQuery?: (sql: string) => void;
+}
+
+/** How long a SQLite writer waits for another process's transaction before giving up. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+async function openDialect(options: Omit<OpenStoreOptions, 'instance'>): Promise<{ dialect: Dialect; flavour: Flavour }> {
+  const url = options.databaseUrl;
+  if (url === undefined || url === '') {
+    await mkdir(options.dataDir, { recursive: true });
+    const database = new BetterSqlite3(join(options.dataDir, 'studio.db'));
+    database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    return { dialect: new StudioSqliteDialect(database), flavour: 'sqlite' };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return { dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }), flavour: 'postgres' };
+  }
+  if (url.startsWith('pglite:')) {
+    const where = url.slice('pglite:'.length);
+    return { dialect: new PgliteDialect(where === 'memory' ? new PGlite() : new PGlite(where)), flavour: 'postgres' };
+  }
+  throw new Error(`The database URL must start with postgres:// or postgresql:// (or pglite:), got '${url.split(':')[0]}:'.`);
+}
+
+async function openDatabase(options: Omit<OpenStoreOptions, 'instance'>): Promise<{ db: Kysely<Database>; flavour: Flavour }> {
+  const { dialect, flavour } = await openDialect(options);
+  const { onQuery } = options;
+  const db = new Kysely<Database>({
+    dialect,
+    ...(onQuery === undefined ? {} : { log: (event: LogEvent) => (event.level === 'query' ? onQuery(event.query.sql) : undefined) }),
+  });
+  return { db, flavour };
+}
+
+/** Opens and migrates; the caller closes the store, which commits what its ledger still holds. */
+export async function openStore(options: OpenStoreOptions): Promise<KyselyStore> {
+  const { db, flavour } = await openDatabase(options);
+  try {
+    await migrateDatabase(db, flavour);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyStore(db, options.instance);
+}
+
+/** `studio migrate`: brings the schema up to date and names the migrations it applied. */
+export async function migrateStore(options: Omit<OpenStoreOptions, 'instance'>): Promise<string[]> {
+  const { db, flavour } = await openDatabase(options);
+  try {
+    return await migrateDatabase(db, flavour);
+  } finally {
+    await db.destroy();
+  }
+}

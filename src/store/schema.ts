@@ -1,0 +1,73 @@
+// The tables as Kysely sees them; times are ISO strings going in and a Date or string coming out, by dialect.
+import type { ColumnType } from 'kysely';
+
+/** PostgreSQL gives timestamptz back as a Date, SQLite its ISO text. */
+type Timestamp = ColumnType<Date | string, string, string>;
+type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
+/** int8 and sums come back as strings from pg, bigints or numbers elsewhere. */
+type Count = ColumnType<number | string | bigint, number, number>;
+type NullableCount = ColumnType<number | string | bigint | null, number | null | undefined, number | null>;
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  digest: string;
+  /** KeyLimits as JSON. */
+  limits: string;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface RequestsTable {
+  request_id: string;
+  instance: string;
+  started_at: Timestamp;
+  key_id: string | null;
+  model_requested: string;
+  model_served: string | null;
+  wire: string;
+  /** 0 or 1 on every dialect. */
+  stream: number;
+  n: number;
+  status: string;
+  prompt_tokens: Count;
+  cached_tokens: Count;
+  completion_tokens: Count;
+  reasoning_tokens: Count;
+  /** Millionths of the currency, exact. */
+  cost_micros: NullableCount;
+  currency: string | null;
+  ttft_ms: number | null;
+  duration_ms: number | null;
+  finish_reason: string | null;
+  error_code: string | null;
+  closed_at: NullableTimestamp;
+}
+
+export interface DailyUsageTable {
+  /** UTC day the request started, YYYY-MM-DD. */
+  day: string;
+  /** '' for requests made without a stored key. */
+  key_id: string;
+  /** As served, else as requested. */
+  model: string;
+  /** '' when the model has no price. */
+  currency: string;
+  requests: Count;
+  prompt_tokens: Count;
+  cached_tokens: Count;
+  completion_tokens: Count;
+  reasoning_tokens: Count;
+  cost_micros: Count;
+}
+
+export interface Database {
+  api_keys: ApiKeysTable;
+  requests: RequestsTable;
+  daily_usage: DailyUsageTable;
+}
+
+export type Flavour = 'sqlite' | 'postgres';
