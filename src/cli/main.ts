@@ -11,6 +11,7 @@ import { pullCommand } from './pull.js';
 import { rmCommand } from './rm.js';
 import { stopOnSignals } from './stop-on-signals.js';
 import { studioVersion } from './studio-version.js';
+import { usageCommand } from './usage.js';
 
 /** Errors whose message is the whole story for the person at the terminal. */
 function isUserFacing(error: unknown): error is Error {
@@ -35,6 +36,7 @@ function program(): Command {
   studio.addCommand(pullCommand());
   studio.addCommand(modelsCommand());
   studio.addCommand(rmCommand());
+  studio.addCommand(usageCommand());
   return studio;
 }
 

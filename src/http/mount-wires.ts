@@ -22,9 +22,11 @@ interface Mount {
 const openaiWire: Wire = { renderError: renderOpenAIError };
 const dashscopeWire: Wire = { renderError: renderDashScopeError };
 
+/** Model Studio's path, and `/v1`, the default base of many OpenAI tools. */
+export const OPENAI_BASES: readonly string[] = ['/compatible-mode/v1', '/v1'];
+
 const mounts: readonly Mount[] = [
-  // Model Studio's path, and `/v1`, the default base of many OpenAI tools.
-  { bases: ['/compatible-mode/v1', '/v1'], wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'], '/models/:id': ['GET'] } },
+  { bases: OPENAI_BASES, wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'], '/models/:id': ['GET'] } },
   // The DashScope SDKs append `services/aigc/text-generation/generation` to this base.
   { bases: ['/api/v1'], wire: dashscopeWire, routes: dashscopeRoutes, endpoints: { [TEXT_GENERATION_PATH]: ['POST'] } },
 ];
