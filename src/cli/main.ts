@@ -2,9 +2,12 @@
 // The `studio` command line: parses commands and flags and runs the chosen command.
 import { Command } from 'commander';
 import { ConfigError } from '../config/load-options.js';
+import { StudioError } from '../core/errors.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
 import { addOptionFlags } from './option-flags.js';
 import { pullCommand } from './pull.js';
@@ -15,7 +18,9 @@ import { usageCommand } from './usage.js';
 
 /** Errors whose message is the whole story for the person at the terminal. */
 function isUserFacing(error: unknown): error is Error {
-  return error instanceof ConfigError || error instanceof ModelSourceError;
+  // The store's refusals (a key's name taken, no such key) are written for whoever asked.
+  const refused = error instanceof StudioError && (error.code === 'invalid_request' || error.code === 'not_found');
+  return refused || error instanceof ConfigError || error instanceof ModelSourceError;
 }
 
 function program(): Command {
@@ -36,6 +41,8 @@ function program(): Command {
   studio.addCommand(pullCommand());
   studio.addCommand(modelsCommand());
   studio.addCommand(rmCommand());
+  studio.addCommand(keysCommand());
+  studio.addCommand(migrateCommand());
   studio.addCommand(usageCommand());
   return studio;
 }

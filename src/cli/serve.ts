@@ -1,8 +1,12 @@
 // `studio serve`: the composition root that builds the engines and the HTTP server from the configuration.
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { StudioError } from '../core/errors.js';
+import { keyState } from '../core/key-state.js';
+import type { RateLimiter } from '../core/rate-limiter.js';
+import type { Store } from '../core/store.js';
 import { ConfigError, redactOptions } from '../config/load-options.js';
 import type { CatalogModel } from '../config/model-catalog.js';
 import { serverOptions } from '../config/server-options.js';
@@ -14,11 +18,17 @@ import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer } from '../http/create-http-server.js';
+import { MemoryRateLimiter } from '../store/memory-rate-limiter.js';
+import { openStore } from '../store/open-store.js';
+import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
+import { generationLog } from '../http/generation-log.js';
+import { ledgerObserver } from '../http/ledger-observer.js';
 import { checkPortFree, listenError } from './check-port.js';
 import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
 import { openResponses } from './open-responses.js';
+import { redisLocation, storeLocation } from './store-location.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8000`. */
@@ -137,26 +147,76 @@ function describeModel(model: CatalogModel, pool: LlamaModelPool): string {
   return `  model: ${model.name}${aliases} (${engine.modelPath}), context ${model.context} tokens per request, ${model.parallel} at a time, chat template ${engine.chatTemplateName}`;
 }
 
+/** Stable across restarts of one replica, so that it closes the ledger rows it left open; a free port changes, the process does not repeat. */
+function instanceId(config: ServerConfig): string {
+  return config.instanceId ?? `${hostname()}:${config.port === 0 ? `pid-${process.pid}` : config.port}`;
+}
+
+interface Accounts {
+  readonly store: Store;
+  readonly limiter: RateLimiter;
+  /** Stored keys neither revoked nor expired. */
+  readonly liveKeys: number;
+  close(): Promise<void>;
+}
+
+/** The store (migrated, its crashed rows closed) and the rate limiter; before the models, so a store out of reach fails at once. */
+async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accounts> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, instance: instanceId(config) }).catch((error: unknown) => {
+    logger.debug({ err: error }, 'the store could not be opened');
+    throw new ConfigError(`Could not open the store (${storeLocation(config)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+  try {
+    const interrupted = await store.ledger.closeInterrupted();
+    if (interrupted > 0) logger.warn({ rows: interrupted }, 'requests left open in the ledger by an earlier run closed as interrupted');
+    const liveKeys = (await store.keys.list()).filter((record) => keyState(record) === 'active').length;
+    const limiter = config.redisUrl === undefined ? new MemoryRateLimiter() : new RedisRateLimiter({ url: config.redisUrl });
+    return {
+      store,
+      limiter,
+      liveKeys,
+      close: async () => {
+        await limiter.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   logger.debug({ config: redactOptions(serverOptions, config) }, 'configuration');
-  if (config.apiKeys.length === 0 && !isLoopbackHost(config.host)) {
-    throw new ConfigError(
-      `Refusing to listen on ${config.host} without an API key: anyone who can reach this address could use the model. ` +
-        'Pass --api-key <key> (or set STUDIO_API_KEYS), or listen on 127.0.0.1.',
-    );
-  }
   await checkPortFree(config.host, config.port);
-  const pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
+  const accounts = await openAccounts(config, logger);
+  let pool: LlamaModelPool;
+  try {
+    if (config.apiKeys.length === 0 && config.adminKey === undefined && accounts.liveKeys === 0 && !isLoopbackHost(config.host)) {
+      throw new ConfigError(
+        `Refusing to listen on ${config.host} without an API key: anyone who can reach this address could use the model. ` +
+          'Pass --api-key <key> (or set STUDIO_API_KEYS), create a key with `studio keys create --name NAME`, or listen on 127.0.0.1.',
+      );
+    }
+    pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
+  } catch (error) {
+    await accounts.close();
+    throw error;
+  }
   const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
   const app = createApp({
     engine: router,
     apiKeys: config.apiKeys,
+    store: accounts.store,
+    limiter: accounts.limiter,
+    adminKey: config.adminKey,
     maxBodyBytes: config.maxBodyBytes,
     requestTimeoutMs: config.requestTimeout * 1000,
     writeTimeoutMs: config.writeTimeout * 1000,
     logger,
+    observers: [generationLog(logger), ledgerObserver(accounts.store.ledger, logger)],
   });
   const server = createHttpServer(app, {
     hostname: config.host,
@@ -170,6 +230,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     address = await listen(server);
   } catch (error) {
     await pool.dispose();
+    await accounts.close();
     throw listenError(error, config.host, config.port);
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -178,7 +239,9 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   print(`  OpenAI-compatible base URL: ${url}/compatible-mode/v1 (also ${url}/v1)`);
   print(`  DashScope base URL: ${url}/api/v1`);
   for (const model of config.models) print(describeModel(model, pool));
-  print(`  ${authSummary(config)}`);
+  print(`  store: ${storeLocation(config)}`);
+  print(`  limits: ${config.redisUrl === undefined ? 'counted in this process' : `shared with other replicas through Redis at ${redisLocation(config.redisUrl)}`}`);
+  print(`  ${authSummary(config, accounts.liveKeys)}`);
   const patchWarning = batchingPatchWarning();
   if (patchWarning !== undefined) print(patchWarning);
 
@@ -197,6 +260,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
         }
         await closeServer(server);
         await router.dispose();
+        // Last: the ledger commits the rows of the requests just ended.
+        await accounts.close();
       })();
       return closing;
     },

@@ -242,4 +242,51 @@ export const serverOptions = {
     default: 'info',
     valueName: '<level>',
   }),
+  dataDir: defineOption({
+    flag: 'data-dir',
+    env: ['STUDIO_DATA_DIR'],
+    description: 'folder of the SQLite store (keys, usage ledger), created on first start; unused with --database-url',
+    schema: z.string().min(1),
+    default: join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'studio'),
+    valueName: '<dir>',
+  }),
+  databaseUrl: defineOption({
+    flag: 'database-url',
+    env: ['STUDIO_DATABASE_URL', 'DATABASE_URL'],
+    description: 'a PostgreSQL store shared by several Studio replicas, e.g. postgres://user:password@host/studio (default: SQLite in --data-dir)',
+    schema: z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|pglite:)/, 'expected a postgres:// or postgresql:// URL (or pglite:FOLDER for an embedded PostgreSQL)')
+      .optional(),
+    default: undefined,
+    secret: true,
+    valueName: '<url>',
+  }),
+  redisUrl: defineOption({
+    flag: 'redis-url',
+    env: ['STUDIO_REDIS_URL', 'REDIS_URL'],
+    description: 'a Redis that several replicas count rate limits in, so together they hold each key\'s limits (default: counted in this process)',
+    schema: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+    default: undefined,
+    secret: true,
+    valueName: '<url>',
+  }),
+  adminKey: defineOption({
+    flag: 'admin-key',
+    env: ['STUDIO_ADMIN_KEY'],
+    description: 'bearer key of the admin API (/admin/v1/*: keys and usage); without it the admin API is off',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    secret: true,
+    valueName: '<key>',
+  }),
+  instanceId: defineOption({
+    flag: 'instance-id',
+    env: ['STUDIO_INSTANCE_ID'],
+    // Ledger rows left open by a crash are closed at the next start of the same instance, and only of it.
+    description: 'the name of this replica in the ledger, stable across restarts (default: host name and port)',
+    schema: z.string().min(1).max(200).optional(),
+    default: undefined,
+    valueName: '<id>',
+  }),
 } as const;

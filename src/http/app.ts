@@ -3,27 +3,40 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Engine } from '../core/engine.js';
+import type { RateLimiter } from '../core/rate-limiter.js';
+import type { Store } from '../core/store.js';
 import { OverloadedError, PayloadTooLargeError, RouteNotFoundError } from '../core/errors.js';
 import { answerError } from './answer-error.js';
-import { apiKeyAuth } from './api-key-auth.js';
+import { adminKeyRoutes } from './admin-routes.js';
 import type { AppEnv } from './app-env.js';
+import { createAuth } from './auth.js';
 import { bodyDeadline } from './body-deadline.js';
-import { generationLog } from './generation-log.js';
+import { allObservers, type GenerationObserver } from './generation.js';
 import { homePage } from './home-page.js';
-import { mountWires } from './mount-wires.js';
+import { keyLimits } from './key-limits.js';
+import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { requestContext } from './request-context.js';
 import { stoppableEngine } from './stoppable-engine.js';
+import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
 
 export interface AppOptions {
   readonly engine: Engine;
-  /** Accepted bearer keys; empty turns authentication off. */
+  /** Keys from --api-key, without limits. With none here, no stored key and no admin key, auth is off. */
   readonly apiKeys: readonly string[];
+  /** Stored keys (and their usage); without it only `apiKeys` authenticate and the admin API has no keys. */
+  readonly store?: Store;
+  /** Counts each stored key's requests and tokens against its limits. */
+  readonly limiter?: RateLimiter;
+  /** The bearer key of /admin/v1/*; without it the admin API answers 403. */
+  readonly adminKey?: string;
   readonly maxBodyBytes: number;
   /** How long a client may take to send a request body, from the end of its headers; past it, a 408. */
   readonly requestTimeoutMs: number;
   /** How long a stream waits for its client to take a frame before the connection is cut. */
   readonly writeTimeoutMs: number;
   readonly logger: Logger;
+  /** Hear how each generation began and ended: the request log, the usage ledger. */
+  readonly observers: readonly GenerationObserver[];
 }
 
 export interface StudioApp {
@@ -64,7 +77,18 @@ export function createApp(options: AppOptions): StudioApp {
       throw new PayloadTooLargeError(options.maxBodyBytes);
     },
   });
-  mountWires(app, { engine, observer: generationLog(logger), guards: [apiKeyAuth(options.apiKeys), bodyDeadline(options.requestTimeoutMs), limitBody] });
+  const auth = createAuth({ apiKeys: options.apiKeys, keys: options.store?.keys, adminKey: options.adminKey, logger });
+  // A stored key's own limits run after auth has found the key.
+  const limits = keyLimits({ usage: options.store?.usage, limiter: options.limiter, models: () => engine.listModels(), logger });
+  mountWires(app, { engine, observer: allObservers(options.observers), guards: [auth.api, limits, bodyDeadline(options.requestTimeoutMs), limitBody] });
+
+  // Everything under /admin answers to the admin key alone.
+  app.use('/admin/*', auth.admin, bodyDeadline(options.requestTimeoutMs), limitBody);
+  if (options.store !== undefined) {
+    app.route('/admin/v1', adminKeyRoutes({ keys: options.store.keys, onChange: auth.invalidate }));
+    app.route('/admin/v1', adminUsageRoutes(options.store.usage));
+    for (const base of OPENAI_BASES) app.route(base, ownUsageRoutes(options.store.usage));
+  }
 
   // Answered here rather than thrown: a throw from the not-found handler would pass the access log unanswered.
   app.notFound((c) => answer(new RouteNotFoundError('Not found.'), c));

@@ -1,5 +1,8 @@
 // Runs the `studio` command line as a child process, the way a user at a terminal does.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -11,9 +14,13 @@ export interface Finished {
 }
 
 export function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  // No STUDIO_* or DASHSCOPE_* from the machine running the tests leaks into the command under test.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
-  return spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, ...env } });
+  // No STUDIO_*, DASHSCOPE_* or store URL from the machine running the tests leaks into the command under test.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_|DATABASE_URL$|REDIS_URL$)/.test(name)));
+  // A store of its own unless the test names one, so that no test touches the user's data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'studio-cli-data-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, STUDIO_DATA_DIR: dataDir, ...env } });
+  child.on('close', () => rmSync(dataDir, { recursive: true, force: true }));
+  return child;
 }
 
 export function finished(child: ChildProcessWithoutNullStreams): Promise<Finished> {

@@ -1,4 +1,7 @@
 // Starts the real Studio server on a loopback port with the tiny test model, as `studio serve` would.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { RawFlags } from '../../src/config/load-options.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
@@ -11,23 +14,36 @@ export interface TestServer extends RunningServer {
   readonly baseURL: string;
   /** The first model of the catalog: with `--model`, the only one. */
   readonly modelName: string;
+  /** The folder of its SQLite store: a temporary one unless the flags named one. */
+  readonly dataDir: string;
   /** That model's engine, once loaded (a `--model` is loaded at start-up). */
   readonly engine: LlamaEngine;
 }
 
 /**
- * Flags as on the command line; the model defaults to the tiny test model and the port to a free one.
+ * Flags as on the command line; the model defaults to the tiny test model, the port to a free one and
+ * the store to SQLite in a new temporary folder, removed on close (tests never touch the user's data).
  * One thread: llama.cpp's threads spin while they wait, so on a busy two-core machine a second one
  * makes the tiny model many times slower rather than faster.
  */
 export async function startTestServer(flags: RawFlags = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestServer> {
-  const config = loadServerConfig({ model: await tinyModelPath(), port: '0', threads: '1', ...flags }, {});
-  const running = await startServer(config, { logger, print: () => {} });
+  const dataDir = flags['data-dir'] === undefined && flags['database-url'] === undefined ? await mkdtemp(join(tmpdir(), 'studio-data-')) : undefined;
+  const removeDataDir = (): Promise<void> => (dataDir === undefined ? Promise.resolve() : rm(dataDir, { recursive: true, force: true }));
+  const config = loadServerConfig({ model: await tinyModelPath(), port: '0', threads: '1', ...(dataDir === undefined ? {} : { 'data-dir': dataDir }), ...flags }, {});
+  const running = await startServer(config, { logger, print: () => {} }).catch(async (error: unknown) => {
+    await removeDataDir();
+    throw error;
+  });
   const modelName = running.catalog[0]?.name ?? '';
   return {
     ...running,
+    close: async () => {
+      await running.close();
+      await removeDataDir();
+    },
     baseURL: `${running.url}/compatible-mode/v1`,
     modelName,
+    dataDir: config.dataDir,
     get engine() {
       const engine = running.pool.loadedEngine(modelName);
       if (engine === undefined) throw new Error(`${modelName} is not loaded`);
