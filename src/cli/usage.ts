@@ -5,7 +5,7 @@ import { ConfigError } from '../config/load-options.js';
 import { loadStoreClientOptions, storeClientOptions } from '../config/store-client-options.js';
 import { InvalidRequestError } from '../core/errors.js';
 import type { UsageRow } from '../core/store.js';
-import { usageJson, usageQuery, usageTotals, type UsageQuery } from '../core/usage-report.js';
+import { foldUnpriced, usageJson, usageQuery, usageTotals, type UsageQuery } from '../core/usage-report.js';
 import { openStore } from '../store/open-store.js';
 import { addOptionFlags } from './option-flags.js';
 
@@ -64,7 +64,7 @@ export function usageCommand(): Command {
     }
     const store = await openStore({ ...location, instance: 'studio usage' });
     try {
-      const rows = await store.usage.usage(query);
+      const rows = foldUnpriced(await store.usage.usage(query));
       const text = flags.format === 'json' ? JSON.stringify(usageJson(query, rows), null, 2) : flags.format === 'csv' ? usageCsv(rows) : usageTable(query, rows);
       process.stdout.write(`${text}\n`);
     } finally {

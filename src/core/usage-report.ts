@@ -43,6 +43,26 @@ export function usageQuery(input: { readonly from?: string; readonly to?: string
   return { from, to, groupBy: groupBy as UsageGroup };
 }
 
+/**
+ * The store keeps a group's rows apart by currency; a group's requests with no price (refused before
+ * a priced model answered) join its one priced row, so that each group reads as one line.
+ */
+export function foldUnpriced(rows: readonly UsageRow[]): UsageRow[] {
+  const copies = rows.map((row) => ({ ...row }));
+  return copies.filter((row) => {
+    if (row.currency !== undefined) return true;
+    const priced = copies.filter((other) => other.group === row.group && other.currency !== undefined);
+    const target = priced.length === 1 ? priced[0] : undefined;
+    if (target === undefined) return true;
+    target.requests += row.requests;
+    target.promptTokens += row.promptTokens;
+    target.cachedTokens += row.cachedTokens;
+    target.completionTokens += row.completionTokens;
+    target.reasoningTokens += row.reasoningTokens;
+    return false;
+  });
+}
+
 /** Sums in millionths, as the store keeps money, so a total is exact. */
 export function usageTotals(rows: readonly UsageRow[]): UsageTotals {
   const micros: Record<string, number> = {};

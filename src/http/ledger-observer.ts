@@ -34,7 +34,7 @@ export function ledgerObserver(ledger: Ledger, logger: Logger): GenerationObserv
           currency: usage?.cost?.currency,
           ttftMs: outcome.ttftMs === undefined ? undefined : Math.round(outcome.ttftMs),
           durationMs: Math.round(outcome.durationMs),
-          finishReason: outcome.finishReason?.raw,
+          finishReason: outcome.finishReason?.unified,
           status: outcome.status,
           errorCode: outcome.status === 'error' ? outcome.errorCode : undefined,
         });

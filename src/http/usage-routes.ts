@@ -1,13 +1,13 @@
 // Usage read from the ledger's daily totals: every key's under the admin API, a key's own under /v1/usage.
 import { Hono, type Context } from 'hono';
 import type { UsageReader } from '../core/store.js';
-import { usageJson, usageQuery } from '../core/usage-report.js';
+import { foldUnpriced, usageJson, usageQuery } from '../core/usage-report.js';
 import type { AppEnv } from './app-env.js';
 
 /** `keyId` narrows the answer to one key's usage ('' for requests made without a stored key). */
 async function answerUsage(c: Context<AppEnv>, usage: UsageReader, keyId: string | undefined): Promise<Response> {
   const query = usageQuery({ from: c.req.query('from'), to: c.req.query('to'), groupBy: c.req.query('group_by') }, new Date());
-  return c.json(usageJson(query, await usage.usage({ ...query, keyId })));
+  return c.json(usageJson(query, foldUnpriced(await usage.usage({ ...query, keyId }))));
 }
 
 /** `GET /usage` under /admin/v1: every key's usage. */
