@@ -90,6 +90,11 @@ export function isForcedToolCall(request: ChatRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && (request.toolChoice === 'required' || typeof request.toolChoice === 'object');
 }
 
+/** Appends one by one: spreading a long prompt's tokens into `push` overflows the call stack. */
+function append(tokens: Token[], more: readonly Token[]): void {
+  for (const token of more) tokens.push(token);
+}
+
 /**
  * The prompt's tokens, with each earlier reply whose tokens `replyTokens` knows written as those tokens. A reply is
  * spliced only where the template writes it as a value of its own between special tokens, so the tokens around it
@@ -101,7 +106,7 @@ function tokenizePrompt(model: LlamaModel, prompt: LlamaText, replyTokens: (valu
   let run: LlamaText['values'][number][] = [];
   const flush = (): void => {
     // Text after the first value is tokenized as a continuation, as LlamaText.tokenize does for the whole.
-    if (run.length > 0) tokens.push(...LlamaText(run).tokenize(model.tokenizer, tokens.length > 0 ? 'trimLeadingSpace' : undefined));
+    if (run.length > 0) append(tokens, LlamaText(run).tokenize(model.tokenizer, tokens.length > 0 ? 'trimLeadingSpace' : undefined));
     run = [];
   };
   values.forEach((value, index) => {
@@ -111,22 +116,26 @@ function tokenizePrompt(model: LlamaModel, prompt: LlamaText, replyTokens: (valu
       run.push(value);
     } else {
       flush();
-      tokens.push(...reply);
+      append(tokens, reply);
     }
   });
   flush();
   return tokens;
 }
 
+/** A request written with the chat template, before it is tokenized. */
+export interface PromptDraft extends Omit<PromptPlan, 'tokens'> {
+  readonly prompt: LlamaText;
+  /** The texts of the earlier replies, which are written as the tokens they were generated as. */
+  readonly replyTexts: ReadonlySet<string>;
+}
+
 /**
- * The history ends with an empty model turn so the template opens the assistant's reply. Message
- * text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. A reply the
- * model gave earlier is written as the tokens it was generated as, which the memory only keeps when
- * they hold no special token its text does not show. Thinking
+ * The history ends with an empty model turn so the template opens the assistant's reply. Thinking
  * is off whenever the reply's shape is forced (structured output, a forced tool call), because a
  * grammar then governs the reply from its first token.
  */
-export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatRequest, replies: ReplyMemory): PromptPlan {
+export function draftPrompt(format: ChatFormat, request: ChatRequest): PromptDraft {
   const functions = availableFunctions(request);
   if (functions !== undefined && format.tags === undefined) {
     throw new InvalidRequestError(`The model ${request.model} does not support tools.`, 'tools');
@@ -145,6 +154,15 @@ export function planPrompt(model: LlamaModel, format: ChatFormat, request: ChatR
   const prompt = forced && format.tags !== undefined ? LlamaText([contextText, new SpecialTokensText(`${format.tags.toolCallOpen}\n`)]) : contextText;
   const initialState = forced ? 'tool-call' : (partial?.initialState ?? 'answer');
   const replyTexts = new Set(earlier.flatMap((message) => (message.role === 'assistant' ? [message.content] : [])));
-  const tokens = tokenizePrompt(model, prompt, (value) => (replyTexts.has(value) ? replies.tokensOf(value) : undefined));
-  return { tokens, initialState, thinking, toolsOffered: functions !== undefined };
+  return { prompt, replyTexts, initialState, thinking, toolsOffered: functions !== undefined };
+}
+
+/**
+ * Message text is tokenized as plain text: a user who types `<|im_start|>` cannot forge a turn. A
+ * reply the model gave earlier is written as the tokens it was generated as, which the memory only
+ * keeps when they hold no special token its text does not show.
+ */
+export function planPrompt(model: LlamaModel, draft: PromptDraft, replies: ReplyMemory): PromptPlan {
+  const { prompt, replyTexts, ...plan } = draft;
+  return { ...plan, tokens: tokenizePrompt(model, prompt, (value) => (replyTexts.has(value) ? replies.tokensOf(value) : undefined)) };
 }

@@ -1,7 +1,5 @@
 // The embedded engine: one GGUF model, one context whose sequences serve concurrent requests.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import {
   LlamaGrammarEvaluationState,
   LlamaText,
@@ -22,12 +20,13 @@ import { commonPrefixLength } from '../../lib/common-prefix-length.js';
 import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
 import { readAhead } from '../../lib/read-ahead.js';
 import { resolveChatFormat, type ChatFormat } from './chat-format.js';
-import { isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
+import { draftPrompt, isForcedToolCall, planPrompt, type PromptPlan } from './chat-prompt.js';
 import { generateReply, type ReplyCounters } from './generate-reply.js';
 import { GrammarBuilder } from './grammar-builder.js';
 import { toGrammarSchema } from './grammar-schema.js';
 import { prefill, PrefillPacer } from './prefill.js';
 import { PrefixSharing } from './prefix-sharing.js';
+import { PromptLengthGuard } from './prompt-length-guard.js';
 import { ReplyMemory } from './reply-memory.js';
 import { SequencePool } from './sequence-pool.js';
 
@@ -115,21 +114,34 @@ export class LlamaEngine implements Engine {
   readonly #answers: ReplyMemory;
   readonly #phases: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
   readonly #cancelled: Record<Phase, number> = { queued: 0, prefill: 0, decode: 0 };
+  readonly #lengthGuard: PromptLengthGuard;
+  /** The context asked for: llama.cpp rounds its own up (64 to 256), but a request may use no more than this. */
+  readonly #contextSize: number;
+  readonly #maxInputTokens: number;
   readonly #info: ModelInfo;
   #disposed = false;
 
-  private constructor(options: LlamaEngineOptions, model: LlamaModel, context: LlamaContext, stateDirectory: string) {
+  private constructor(options: LlamaEngineOptions, model: LlamaModel, context: LlamaContext, sharing: PrefixSharing) {
     this.#options = options;
     this.#model = model;
     this.#context = context;
-    this.#sharing = new PrefixSharing(stateDirectory);
+    this.#sharing = sharing;
+    this.#lengthGuard = new PromptLengthGuard(model);
+    this.#contextSize = Math.min(options.contextSize, context.contextSize);
+    this.#maxInputTokens = Math.min(this.#contextSize - 1, options.maxInputTokens ?? Infinity);
     this.#format = resolveChatFormat(model);
     // Special tokens written out: a reply holding any (a thought's tags) is not its text alone.
     this.#answers = new ReplyMemory(REMEMBERED_REPLIES, (tokens) => model.detokenize(tokens, true));
     const tags = this.#format.tags;
     this.#thinkCloseTokens = tags === undefined ? [] : LlamaText(new SpecialTokensText(`\n${tags.thinkClose}\n\n`)).tokenize(model.tokenizer);
     this.#pool = new SequencePool(context, { maxWaiting: options.maxQueue, maxWaitMs: options.queueTimeoutMs });
-    this.#info = { id: options.modelName, contextSize: context.contextSize, ownedBy: 'studio', created: Math.floor(Date.now() / 1000) };
+    this.#info = {
+      id: options.modelName,
+      contextSize: this.#contextSize,
+      maxInputTokens: this.#maxInputTokens,
+      ownedBy: 'studio',
+      created: Math.floor(Date.now() / 1000),
+    };
   }
 
   static async load(options: LlamaEngineOptions): Promise<LlamaEngine> {
@@ -140,7 +152,7 @@ export class LlamaEngine implements Engine {
         sequences: options.parallel,
         ...(options.threads > 0 ? { threads: options.threads } : {}),
       });
-      return new LlamaEngine(options, model, context, await mkdtemp(join(tmpdir(), 'studio-sequences-')));
+      return new LlamaEngine(options, model, context, await PrefixSharing.inTempFolder());
     } catch (error) {
       await model.dispose();
       throw error;
@@ -175,7 +187,7 @@ export class LlamaEngine implements Engine {
 
   /** Exactly the tokens a request becomes once formatted with the chat template. */
   tokenizeMessages(request: Pick<ChatRequest, 'messages'> & Partial<ChatRequest>): Token[] {
-    return planPrompt(this.#model, this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }, this.#answers).tokens;
+    return planPrompt(this.#model, draftPrompt(this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }), this.#answers).tokens;
   }
 
   async *generate(request: ChatRequest, { signal, onUsage }: GenerateOptions): AsyncGenerator<GenerationEvent> {
@@ -202,10 +214,11 @@ export class LlamaEngine implements Engine {
       if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
       const choices = request.n ?? 1;
       if (choices > this.#pool.size) throw new InvalidRequestError(`n may be at most ${this.#pool.size} here, the number of parallel sequences.`, 'n');
-      const plan = planPrompt(this.#model, this.#format, request, this.#answers);
+      const draft = draftPrompt(this.#format, request);
+      await this.#lengthGuard.check(draft.prompt, this.#maxInputTokens, signal);
+      const plan = planPrompt(this.#model, draft, this.#answers);
       promptTokens = plan.tokens.length;
-      const maxInputTokens = Math.min(this.#context.contextSize - 1, this.#options.maxInputTokens ?? Infinity);
-      if (plan.tokens.length > maxInputTokens) throw new ContextLengthExceededError(plan.tokens.length, maxInputTokens);
+      if (plan.tokens.length > this.#maxInputTokens) throw new ContextLengthExceededError(plan.tokens.length, this.#maxInputTokens);
       const grammar = await this.#grammarFor(request);
 
       enter('queued');
@@ -264,7 +277,7 @@ export class LlamaEngine implements Engine {
     counters: ReplyCounters,
     signal: AbortSignal,
   ): AsyncIterable<GenerationEvent> {
-    const room = this.#context.contextSize - plan.tokens.length;
+    const room = this.#contextSize - plan.tokens.length;
     const sampling = { ...this.#options.defaultSampling, ...request.sampling };
     // Answers drawn with one seed would all be the same.
     const seed = sampling.seed ?? Math.floor(Math.random() * 2 ** 32);

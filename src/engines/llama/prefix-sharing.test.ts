@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
@@ -76,5 +78,36 @@ describe('PrefixSharing', () => {
     first.dispose();
     await expect(sharing.copy(source, [first, second])).rejects.toThrow();
     expect(await readdir(directory)).toEqual([]);
+  });
+});
+
+describe('PrefixSharing.inTempFolder', () => {
+  let parent: string;
+  beforeEach(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'sequence-folders-'));
+  });
+  afterEach(() => rm(parent, { recursive: true, force: true }));
+
+  /** A process that has run and exited, so its id belongs to nobody. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'exit');
+    return child.pid ?? 0;
+  }
+
+  it("makes a folder named for this process and removes those of dead processes, never a live process's", async () => {
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    try {
+      const dead = `studio-sequences-${await deadPid()}-Ab12Cd`;
+      const kept = [`studio-sequences-${live.pid}-Ef34Gh`, `studio-sequences-${process.pid}-Ij56Kl`, 'studio-sequences-Mn78Op', 'unrelated'];
+      for (const name of [dead, ...kept]) await mkdir(join(parent, name));
+      await writeFile(join(parent, dead, 'state.bin'), 'left by a killed process');
+
+      const sharing = await PrefixSharing.inTempFolder(parent);
+      expect(sharing.directory.startsWith(join(parent, `studio-sequences-${process.pid}-`))).toBe(true);
+      expect((await readdir(parent)).sort()).toEqual([...kept, sharing.directory.slice(parent.length + 1)].sort());
+    } finally {
+      live.kill();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Lets a request copy the evaluated start of its prompt (e.g. a shared system prompt) from another sequence instead of evaluating it again.
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { ClientAbortedError } from '../../core/errors.js';
@@ -11,6 +12,29 @@ import { commonPrefixLength } from '../../lib/common-prefix-length.js';
  * cheaper than evaluating hundreds of tokens on a CPU, not worth it for a few dozen.
  */
 const MIN_SHARED_TOKENS = 256;
+
+/** A folder of state files is named for the process that made it: `studio-sequences-<pid>-<random>`. */
+const FOLDER_PREFIX = 'studio-sequences-';
+
+/** Signal 0 only asks whether the process exists; EPERM means it does, under another user. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Removes the folders of processes that were killed before they could remove their own. */
+async function removeLeftovers(parent: string): Promise<void> {
+  const names = await readdir(parent).catch(() => []);
+  const dead = names.filter((name) => {
+    const pid = Number(new RegExp(`^${FOLDER_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+  });
+  await Promise.all(dead.map((name) => rm(join(parent, name), { recursive: true, force: true })));
+}
 
 /** A state file for several sequences: each either loads it or lets it go, and the last deletes it. */
 class Snapshot {
@@ -115,6 +139,12 @@ export class PrefixSharing {
 
   /** `directory` holds the state files while they are copied; it is the caller's, and is empty whenever no copy is under way. */
   constructor(readonly directory: string) {}
+
+  /** With a new folder of its own in `parent`, after removing the folders dead processes left there. */
+  static async inTempFolder(parent = tmpdir()): Promise<PrefixSharing> {
+    await removeLeftovers(parent);
+    return new PrefixSharing(await mkdtemp(join(parent, `${FOLDER_PREFIX}${process.pid}-`)));
+  }
 
   /** Copies one sequence's evaluated tokens into others, e.g. a prompt evaluated once for several answers. */
   async copy(from: LlamaContextSequence, to: readonly LlamaContextSequence[]): Promise<void> {
