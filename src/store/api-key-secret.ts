@@ -1,5 +1,5 @@
 // The secrets of API keys: random base62 text shown once, and the digest and prefix that are all the store keeps.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import baseX from 'base-x';
 
 const base62 = baseX('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
@@ -14,11 +14,6 @@ export function newKeySecret(): string {
 
 export function newKeyId(): string {
   return `key_${base62.encode(randomBytes(ID_BYTES))}`;
-}
-
-/** The SHA-256 hex digest by which a presented key is looked up. */
-export function keyDigest(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }
 
 /** The characters after 'sk-' shown in lists, enough to tell keys apart and useless to an attacker. */

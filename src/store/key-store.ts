@@ -2,7 +2,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { InvalidRequestError, RouteNotFoundError } from '../core/errors.js';
 import type { ApiKeyRecord, KeyLimits, KeyStore } from '../core/store.js';
-import { keyDigest, keyPrefix, newKeyId, newKeySecret } from './api-key-secret.js';
+import { apiKeyDigest } from '../core/api-key-digest.js';
+import { keyPrefix, newKeyId, newKeySecret } from './api-key-secret.js';
 import { fromOptionalTimestamp, fromTimestamp, toIso } from './column-values.js';
 import type { ApiKeysTable, Database } from './schema.js';
 
@@ -42,7 +43,7 @@ export class KyselyKeyStore implements KeyStore {
       id: newKeyId(),
       name: input.name,
       prefix: keyPrefix(secret),
-      digest: keyDigest(secret),
+      digest: apiKeyDigest(secret),
       limits: JSON.stringify(input.limits),
       expires_at: input.expiresAt === undefined ? null : toIso(input.expiresAt),
       created_at: toIso(new Date()),

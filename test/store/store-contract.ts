@@ -1,6 +1,7 @@
 // The one contract every store backend passes: keys, the group-committed ledger, usage and migrations.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyDigest as digest } from '../../src/core/api-key-digest.js';
 import type { LedgerClose, LedgerOpen } from '../../src/core/store.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { migrateStore, openStore, type OpenStoreOptions } from '../../src/store/open-store.js';
@@ -15,7 +16,6 @@ export interface StoreBackend {
   cleanup(): Promise<void>;
 }
 
-const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const unique = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
 
 function opened(overrides: Partial<LedgerOpen> & { startedAt: Date }): LedgerOpen {
