@@ -67,7 +67,8 @@ export function resolveOptions<S extends Specs>(
     const parsed = spec.schema.safeParse(raw.value);
     if (!parsed.success) {
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
-      throw new ConfigError(`Invalid ${naming(spec)} (from ${raw.from}): ${reason}; got ${JSON.stringify(raw.value)}.`);
+      // A secret's value (a key, a database URL with its password) never reaches the terminal or a log.
+      throw new ConfigError(`Invalid ${naming(spec)} (from ${raw.from}): ${reason}${spec.secret ? '' : `; got ${JSON.stringify(raw.value)}`}.`);
     }
     values[key] = frozen(parsed.data);
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { redactOptions } from './load-options.js';
 import { loadServerConfig } from './server-config.js';
+import { serverOptions } from './server-options.js';
 
 describe('the model hub endpoints', () => {
   it('are Hugging Face and ModelScope themselves by default', () => {
@@ -25,5 +27,25 @@ describe('the model hub endpoints', () => {
       'Invalid --hub-endpoint / STUDIO_HUB_ENDPOINT / HF_ENDPOINT (from HF_ENDPOINT): expected an http(s) URL',
     );
     expect(() => loadServerConfig({ 'modelscope-endpoint': 'not a host' }, {})).toThrow(/--modelscope-endpoint .*expected an http\(s\) URL/);
+  });
+});
+
+describe('the store, Redis and admin options', () => {
+  it('read DATABASE_URL and REDIS_URL as other tools do, STUDIO_* first', () => {
+    const env = { DATABASE_URL: 'postgres://a@db.example/one', STUDIO_DATABASE_URL: 'postgresql://b@db.example/two', REDIS_URL: 'redis://cache.example:6379/2' };
+    expect(loadServerConfig({}, env)).toMatchObject({ databaseUrl: 'postgresql://b@db.example/two', redisUrl: 'redis://cache.example:6379/2' });
+    expect(loadServerConfig({}, {})).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, adminKey: undefined, instanceId: undefined });
+  });
+
+  it('refuse a database URL of another kind without printing it, password and all', () => {
+    const attempt = (): unknown => loadServerConfig({ 'database-url': 'mysql://root:hunter2@db.example/studio' }, {});
+    expect(attempt).toThrow(/--database-url \/ STUDIO_DATABASE_URL \/ DATABASE_URL \(from --database-url\): expected a postgres:\/\//);
+    expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+
+  it('redact the admin key and the URLs when the configuration is printed', () => {
+    const config = loadServerConfig({ 'admin-key': 'sk-admin-secret', 'database-url': 'postgres://u:pw@h/d', 'redis-url': 'redis://:pw@h' }, {});
+    const printed = JSON.stringify(redactOptions(serverOptions, config));
+    for (const secret of ['sk-admin-secret', 'pw@h']) expect(printed).not.toContain(secret);
   });
 });
