@@ -190,7 +190,7 @@ export class LlamaEngine implements Engine {
     return planPrompt(this.#model, draftPrompt(this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }), this.#answers).tokens;
   }
 
-  async *generate(request: ChatRequest, { signal, onUsage }: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  async *generate(request: ChatRequest, { signal, onUsage, admit }: GenerateOptions): AsyncGenerator<GenerationEvent> {
     let phase: Phase | undefined;
     const enter = (next: Phase | undefined): void => {
       if (phase !== undefined) this.#phases[phase]--;
@@ -220,6 +220,8 @@ export class LlamaEngine implements Engine {
       promptTokens = plan.tokens.length;
       if (plan.tokens.length > this.#maxInputTokens) throw new ContextLengthExceededError(plan.tokens.length, this.#maxInputTokens);
       const grammar = await this.#grammarFor(request);
+      const room = this.#contextSize - plan.tokens.length;
+      await admit?.({ inputTokens: plan.tokens.length, maxTokens: Math.min(request.maxTokens ?? room, room) * choices });
 
       enter('queued');
       // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
