@@ -1,8 +1,8 @@
 // The request ledger with group commit: every queued open, close and key touch goes out in one transaction per flush.
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Ledger, LedgerClose, LedgerOpen } from '../core/store.js';
-import { toIso, toMicros, utcDay } from './column-values.js';
-import type { DailyUsageTable, Database, RequestsTable } from './schema.js';
+import { fromTimestamp, toIso, toMicros, utcDay } from './column-values.js';
+import type { DailyUsageTable, Database, Flavour, RequestsTable } from './schema.js';
 
 interface Waiter {
   resolve(): void;
@@ -56,6 +56,31 @@ function openValues(row: LedgerOpen, instance: string): Insertable<RequestsTable
     cached_tokens: 0,
     completion_tokens: 0,
     reasoning_tokens: 0,
+  };
+}
+
+/** The open half of a row already in the table. */
+function storedOpen(row: Selectable<RequestsTable>): LedgerOpen {
+  return {
+    requestId: row.request_id,
+    startedAt: fromTimestamp(row.started_at),
+    ...(row.key_id === null ? {} : { keyId: row.key_id }),
+    modelRequested: row.model_requested,
+    wire: row.wire === 'dashscope' ? 'dashscope' : 'openai',
+    stream: Number(row.stream) === 1,
+    n: Number(row.n),
+  };
+}
+
+/** A close that never had an open: what it says, and a start its duration implies. */
+function withoutOpen(row: LedgerClose, closedAt: Date): LedgerOpen {
+  return {
+    requestId: row.requestId,
+    startedAt: new Date(closedAt.getTime() - row.durationMs),
+    modelRequested: row.modelServed ?? '',
+    wire: 'openai',
+    stream: false,
+    n: 1,
   };
 }
 
@@ -141,6 +166,8 @@ export class KyselyLedger implements Ledger {
     private readonly db: Kysely<Database>,
     /** Written on each row this process opens, so a restart closes only its own leftovers. */
     private readonly instance: string,
+    /** PostgreSQL locks the rows a flush closes, against another replica closing the same request. */
+    private readonly flavour: Flavour,
   ) {}
 
   open(row: LedgerOpen): void {
@@ -169,40 +196,25 @@ export class KyselyLedger implements Ledger {
   async closeInterrupted(): Promise<number> {
     await this.flush();
     return this.db.transaction().execute(async (trx) => {
-      const left = await trx
-        .selectFrom('requests')
-        .select(['request_id', 'started_at', 'key_id', 'model_requested'])
-        .where('instance', '=', this.instance)
-        .where('status', '=', 'open')
-        .execute();
-      const stale = left.filter((row) => !this.#inFlight.has(row.request_id));
+      const left = await trx.selectFrom('requests').select('request_id').where('instance', '=', this.instance).where('status', '=', 'open').execute();
+      const stale = left.map((row) => row.request_id).filter((id) => !this.#inFlight.has(id));
+      const interrupted: Totals[] = [];
       for (const group of chunks(stale)) {
-        await trx
+        const moved = await trx
           .updateTable('requests')
           .set({ status: 'interrupted', closed_at: toIso(new Date()) })
           .where('status', '=', 'open')
-          .where(
-            'request_id',
-            'in',
-            group.map((row) => row.request_id),
-          )
+          .where('request_id', 'in', group)
+          .returning(['started_at', 'key_id', 'model_requested'])
           .execute();
+        for (const row of moved) {
+          // Nothing is known of what it evaluated: it counts as a request, with no tokens and no cost.
+          const day = utcDay(fromTimestamp(row.started_at));
+          interrupted.push({ day, keyId: row.key_id ?? '', model: row.model_requested, currency: '', prompt: 0, cached: 0, completion: 0, reasoning: 0, costMicros: 0 });
+        }
       }
-      await addToDailyTotals(
-        trx,
-        stale.map((row) => ({
-          day: utcDay(new Date(row.started_at)),
-          keyId: row.key_id ?? '',
-          model: row.model_requested,
-          currency: '',
-          prompt: 0,
-          cached: 0,
-          completion: 0,
-          reasoning: 0,
-          costMicros: 0,
-        })),
-      );
-      return stale.length;
+      await addToDailyTotals(trx, interrupted);
+      return interrupted.length;
     });
   }
 
@@ -266,35 +278,43 @@ export class KyselyLedger implements Ledger {
         .execute();
     }
 
+    // Closes go out in a few statements per flush, whatever their number: read what is there, replace the open rows.
+    const firstClose = new Map<string, QueuedClose>();
+    for (const close of closes) if (!firstClose.has(close.row.requestId)) firstClose.set(close.row.requestId, close);
+    const ids = [...firstClose.keys()];
+    const existing = new Map<string, Selectable<RequestsTable>>();
+    for (const group of chunks(ids)) {
+      const rows = await trx
+        .selectFrom('requests')
+        .selectAll()
+        .where('request_id', 'in', group)
+        .$if(this.flavour === 'postgres', (query) => query.forUpdate())
+        .execute();
+      for (const row of rows) existing.set(row.request_id, row);
+    }
+    const reopened = ids.filter((id) => existing.get(id)?.status === 'open');
+    for (const group of chunks(reopened)) await trx.deleteFrom('requests').where('request_id', 'in', group).execute();
+
+    const closedRows: Insertable<RequestsTable>[] = [];
+    const totalsById = new Map<string, Totals>();
+    for (const [id, { row, closedAt }] of firstClose) {
+      const stored = existing.get(id);
+      // Closed already (a repeated close, or interrupted): nothing changes and nothing is counted again.
+      if (stored !== undefined && stored.status !== 'open') continue;
+      // Not in the table: its open was lost with a failed flush, or it never had one.
+      const open = stored === undefined ? (this.#inFlight.get(id) ?? withoutOpen(row, closedAt)) : storedOpen(stored);
+      closedRows.push({ ...openValues(open, stored?.instance ?? this.instance), ...closeValues(row, closedAt) });
+      totalsById.set(id, totalsOf(open, row));
+    }
     const totals: Totals[] = [];
-    for (const { row, closedAt } of closes) {
-      const updated = await trx
-        .updateTable('requests')
-        .set(closeValues(row, closedAt))
-        .where('request_id', '=', row.requestId)
-        .where('status', '=', 'open')
-        .returning(['started_at', 'key_id', 'model_requested'])
-        .executeTakeFirst();
-      if (updated !== undefined) {
-        totals.push(totalsOf({ startedAt: new Date(updated.started_at), keyId: updated.key_id ?? undefined, modelRequested: updated.model_requested }, row));
-        continue;
-      }
-      // Not open in the table: its open is still queued or was lost, or it was never opened, or it is closed already.
-      const open = this.#inFlight.get(row.requestId) ?? {
-        requestId: row.requestId,
-        startedAt: new Date(closedAt.getTime() - row.durationMs),
-        modelRequested: row.modelServed ?? '',
-        wire: 'openai' as const,
-        stream: false,
-        n: 1,
-      };
+    for (const group of chunks(closedRows)) {
       const inserted = await trx
         .insertInto('requests')
-        .values({ ...openValues(open, this.instance), ...closeValues(row, closedAt) })
+        .values(group)
         .onConflict((conflict) => conflict.column('request_id').doNothing())
         .returning('request_id')
-        .executeTakeFirst();
-      if (inserted !== undefined) totals.push(totalsOf(open, row));
+        .execute();
+      for (const { request_id } of inserted) totals.push(totalsById.get(request_id)!);
     }
     await addToDailyTotals(trx, totals);
 
