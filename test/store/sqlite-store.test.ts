@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
 import { describeStoreContract } from './store-contract.js';
 
 const run = promisify(execFile);
@@ -25,5 +27,20 @@ describe('SQLite shared by processes', () => {
     const child = fileURLToPath(new URL('./support/migrate-child.ts', import.meta.url));
     const runs = await Promise.all([0, 1].map(() => run(process.execPath, ['--import', 'tsx', child, dataDir])));
     expect(runs.map(({ stdout }) => JSON.parse(stdout) as string[]).flat()).toEqual(['0001_keys_and_ledger']);
+  });
+});
+
+describe('the SQLite data folder', () => {
+  it('is created on first start with a WAL-mode studio.db in it', async () => {
+    const dataDir = join(root, 'first', 'start');
+    const store = await openStore({ dataDir, instance: 'first-start' });
+    await store.close();
+    const file = new BetterSqlite3(join(dataDir, 'studio.db'), { readonly: true });
+    expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+    file.close();
+  });
+
+  it('refuses a database URL it cannot open, naming the schemes it takes', async () => {
+    await expect(openStore({ databaseUrl: 'mysql://db/studio', dataDir: root, instance: 'x' })).rejects.toThrow(/postgres:\/\/ or postgresql:\/\//);
   });
 });
