@@ -35,7 +35,10 @@ async function openDialect(options: Omit<OpenStoreOptions, 'instance'>): Promise
     return { dialect: new StudioSqliteDialect(database), flavour: 'sqlite' };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return { dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }), flavour: 'postgres' };
+    const pool = new pg.Pool({ connectionString: url });
+    // An idle connection that breaks (the server restarted) must not end the process: the next query reports it.
+    pool.on('error', () => undefined);
+    return { dialect: new PostgresDialect({ pool }), flavour: 'postgres' };
   }
   if (url.startsWith('pglite:')) {
     const where = url.slice('pglite:'.length);

@@ -91,6 +91,8 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     this.#redis = new Redis(options.url, { maxRetriesPerRequest: 2 });
+    // While Redis is away ioredis reconnects by itself, and each admission it cannot check fails with the cause.
+    this.#redis.on('error', () => undefined);
     this.#redis.defineCommand('studioRateAdmit', { numberOfKeys: 4, lua: ADMIT });
     this.#redis.defineCommand('studioRateSettle', { numberOfKeys: 2, lua: SETTLE });
     this.#prefix = options.prefix ?? 'studio:rate:';
