@@ -6,7 +6,7 @@ const base62 = baseX('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 const SECRET_BYTES = 32;
 const ID_BYTES = 12;
-export const KEY_PREFIX_LENGTH = 8;
+const KEY_PREFIX_LENGTH = 8;
 
 export function newKeySecret(): string {
   return `sk-${base62.encode(randomBytes(SECRET_BYTES))}`;

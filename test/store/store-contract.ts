@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyDigest as digest } from '../../src/core/api-key-digest.js';
 import type { LedgerClose, LedgerOpen } from '../../src/core/store.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { NO_KEY_GROUP } from '../../src/store/usage-reader.js';
 import { migrateStore, openStore, type OpenStoreOptions } from '../../src/store/open-store.js';
 
 export type StoreLocation = Omit<OpenStoreOptions, 'instance' | 'onQuery'>;
@@ -230,7 +231,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
           ['model-b', 2, 0.5],
         ]);
         const byKey = await store.usage.usage({ ...range, groupBy: 'key' });
-        expect(byKey.map((row) => [row.group, row.requests]).sort()).toEqual([['(no key)', 1], [alice.name, 2], [bob.name, 1]].sort());
+        expect(byKey.map((row) => [row.group, row.requests]).sort()).toEqual([[NO_KEY_GROUP, 1], [alice.name, 2], [bob.name, 1]].sort());
         expect(await store.usage.usage({ ...range, groupBy: 'day', keyId: bob.id })).toEqual([
           { group: '2006-06-01', requests: 1, promptTokens: 10, cachedTokens: 2, completionTokens: 5, reasoningTokens: 1, cost: 0.25, currency: 'CNY' },
         ]);
