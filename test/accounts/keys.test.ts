@@ -198,6 +198,14 @@ describe('a store with no key anywhere', () => {
     expect(existsSync(join(dataDir, 'studio.db'))).toBe(true);
   });
 
+  it('is brought up to date by studio migrate, with no server', async () => {
+    const fresh = join(directory, 'migrated');
+    const result = await finished(studio(['migrate', '--data-dir', fresh]));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Migrated the store \\(SQLite at ${join(fresh, 'studio.db')}\\): 0001_`));
+    expect(existsSync(join(fresh, 'studio.db'))).toBe(true);
+  });
+
   it('serves loopback without auth, with the admin API off, until a key is created', async () => {
     expect((await chat(server, 'anything')).usage?.completion_tokens).toBe(2);
     expect((await nativeChat(server, undefined)).status).toBe(200);
