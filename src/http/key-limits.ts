@@ -77,17 +77,16 @@ export function keyLimits(options: KeyLimitsOptions): MiddlewareHandler<AppEnv> 
     const spent = usage.spend(keyId, since);
     spends.set(keyId, { since: since.getTime(), at: now, spent });
     // A failed read is not kept: the next request asks again.
-    spent.catch(() => spends.delete(keyId));
+    spent.catch(() => spends.get(keyId)?.spent === spent && spends.delete(keyId));
     return spent;
   }
 
-  function checkModel(model: string, allowed: readonly string[]): void {
-    const served = options.models().find(({ id, aliases }) => id === model || aliases?.includes(model));
+  function checkModel(model: string, served: ModelInfo | undefined, allowed: readonly string[]): void {
     const names = served === undefined ? [model] : [served.id, ...(served.aliases ?? [])];
     if (!names.some((name) => allowed.includes(name))) throw new PermissionDeniedError(`This API key may not use the model \`${model}\`.`);
   }
 
-  async function checkBudget(c: Context<AppEnv>, keyId: string, budget: NonNullable<KeyLimits['budget']>): Promise<void> {
+  async function checkBudget(c: Context<AppEnv>, keyId: string, budget: NonNullable<KeyLimits['budget']>, currency: string | undefined): Promise<void> {
     if (options.usage === undefined) return;
     const since = periodStart(budget.period, new Date());
     const spent = await spentSince(keyId, since, options.usage);
@@ -95,7 +94,7 @@ export function keyLimits(options: KeyLimitsOptions): MiddlewareHandler<AppEnv> 
     // Retrying before the period renews cannot help; the openai SDKs obey this header.
     c.header('x-should-retry', 'false');
     throw new QuotaExceededError(
-      `This API key's budget of ${budget.amount} per ${budget.period} is spent; it renews at ${nextPeriodStart(budget.period, since).toISOString()}.`,
+      `This API key's budget of ${budget.amount}${currency === undefined ? '' : ` ${currency}`} per ${budget.period} is spent; it renews at ${nextPeriodStart(budget.period, since).toISOString()}.`,
     );
   }
 
@@ -126,8 +125,9 @@ export function keyLimits(options: KeyLimitsOptions): MiddlewareHandler<AppEnv> 
     const { keyId, limits } = c.get('principal');
     if (keyId !== undefined && hasKeyLimits(limits)) {
       c.set('keyGate', async (model) => {
-        if (limits.models !== undefined) checkModel(model, limits.models);
-        if (limits.budget !== undefined) await checkBudget(c, keyId, limits.budget);
+        const served = options.models().find(({ id, aliases }) => id === model || aliases?.includes(model));
+        if (limits.models !== undefined) checkModel(model, served, limits.models);
+        if (limits.budget !== undefined) await checkBudget(c, keyId, limits.budget, served?.price?.currency);
         return gate(c, keyId, limits);
       });
     }

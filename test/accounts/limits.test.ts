@@ -255,7 +255,11 @@ describe('budget', () => {
     });
     expect(refused?.headers.get('x-should-retry')).toBe('false');
     expect(refused?.headers.get('retry-after')).toBeNull();
-    expect(((await refused?.json()) as ChatBody).error).toMatchObject({ code: 'insufficient_quota', type: 'insufficient_quota' });
+    expect(((await refused?.json()) as ChatBody).error).toMatchObject({
+      code: 'insufficient_quota',
+      type: 'insufficient_quota',
+      message: expect.stringContaining('budget of 1e-9 USD per day is spent') as unknown,
+    });
 
     const { client, attempts } = countingClient(secret);
     const error = await client.chat.completions.create({ model: MODEL, messages: ask, max_tokens: 1 }).catch((thrown: unknown) => thrown);
