@@ -13,5 +13,7 @@ export function errorAnswer(error: RenderableError, wire: Wire, requestId: strin
   const headers: Record<string, string> = { 'X-Request-Id': requestId };
   if (error instanceof MethodNotAllowedError) headers['Allow'] = error.allowed.join(', ');
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+  // A spent budget comes back only with the next period; the openai SDKs retry every other 429.
+  if (error.code === 'quota_exceeded') headers['x-should-retry'] = 'false';
   return { status, headers, body };
 }

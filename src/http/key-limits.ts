@@ -86,13 +86,11 @@ export function keyLimits(options: KeyLimitsOptions): MiddlewareHandler<AppEnv> 
     if (!names.some((name) => allowed.includes(name))) throw new PermissionDeniedError(`This API key may not use the model \`${model}\`.`);
   }
 
-  async function checkBudget(c: Context<AppEnv>, keyId: string, budget: NonNullable<KeyLimits['budget']>, currency: string | undefined): Promise<void> {
+  async function checkBudget(keyId: string, budget: NonNullable<KeyLimits['budget']>, currency: string | undefined): Promise<void> {
     if (options.usage === undefined) return;
     const since = periodStart(budget.period, new Date());
     const spent = await spentSince(keyId, since, options.usage);
     if (spent < budget.amount) return;
-    // Retrying before the period renews cannot help; the openai SDKs obey this header.
-    c.header('x-should-retry', 'false');
     throw new QuotaExceededError(
       `This API key's budget of ${budget.amount}${currency === undefined ? '' : ` ${currency}`} per ${budget.period} is spent; it renews at ${nextPeriodStart(budget.period, since).toISOString()}.`,
     );
@@ -127,7 +125,7 @@ export function keyLimits(options: KeyLimitsOptions): MiddlewareHandler<AppEnv> 
       c.set('keyGate', async (model) => {
         const served = options.models().find(({ id, aliases }) => id === model || aliases?.includes(model));
         if (limits.models !== undefined) checkModel(model, served, limits.models);
-        if (limits.budget !== undefined) await checkBudget(c, keyId, limits.budget, served?.price?.currency);
+        if (limits.budget !== undefined) await checkBudget(keyId, limits.budget, served?.price?.currency);
         return gate(c, keyId, limits);
       });
     }
