@@ -188,7 +188,6 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         // A late close of an interrupted row changes nothing.
         await store.ledger.close(closed(left[0]!.requestId));
         expect((await store.usage.usage({ from: '2004-04-04', to: '2004-04-04', groupBy: 'day', keyId }))[0]).toMatchObject({ requests: 2 });
-        await restart(instance);
       });
 
       it('commits what is queued when the store closes', async () => {
