@@ -1,7 +1,7 @@
 // Authentication: finds who a request acts for (a --api-key key, a stored key, the admin key) and refuses anyone else.
-import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { apiKeyDigest } from '../core/api-key-digest.js';
 import { AuthenticationError, PermissionDeniedError } from '../core/errors.js';
 import { keyState } from '../core/key-state.js';
 import { ANONYMOUS, type Principal } from '../core/principal.js';
@@ -44,11 +44,6 @@ function presentedKey(c: Context<AppEnv>): string | undefined {
   return BEARER.exec(c.req.header('Authorization') ?? '')?.[1];
 }
 
-/** The digest the store looks keys up by (KeyStore.findByDigest). */
-function keyDigest(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
 interface Cached {
   readonly record: Promise<ApiKeyRecord | undefined>;
   readonly at: number;
@@ -82,7 +77,7 @@ export function createAuth({ apiKeys, keys, adminKey, logger, cacheMs = DEFAULT_
   }
 
   function lookUp(store: KeyStore, secret: string): Promise<ApiKeyRecord | undefined> {
-    const digest = keyDigest(secret);
+    const digest = apiKeyDigest(secret);
     const now = performance.now();
     const hit = cache.get(digest);
     if (hit !== undefined && now - hit.at < cacheMs) return hit.record;
