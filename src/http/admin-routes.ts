@@ -1,7 +1,7 @@
 // The admin API's keys: list, create (the secret is answered once), read, change and revoke stored API keys.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
+import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
 import { keyNameProblem } from '../core/key-name.js';
 import { keyState } from '../core/key-state.js';
 import type { ApiKeyRecord, KeyLimits, KeyStore } from '../core/store.js';
@@ -84,6 +84,7 @@ export function adminKeyRoutes({ keys, onChange }: AdminKeyRoutesOptions): Hono<
 
   routes.post('/keys', async (c) => {
     const input = await parseBody(c, createSchema);
+    if (input.expires_at != null && input.expires_at.getTime() <= Date.now()) throw new InvalidRequestError("'expires_at' is in the past; a key must be usable when it is made.", 'expires_at');
     const { record, secret } = await keys.create({ name: input.name, limits: changedLimits({}, input.limits ?? {}), expiresAt: input.expires_at ?? undefined });
     onChange();
     return c.json({ ...keyJson(record), key: secret }, 201);

@@ -151,6 +151,10 @@ describe('stored keys, with an admin key and an --api-key key', () => {
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', param: 'limits.rpm' });
 
+    const past = await admin('/keys', { method: 'POST', body: JSON.stringify({ name: 'late', expires_at: 1_000_000_000 }) });
+    expect(past.status).toBe(400);
+    expect(((await past.json()) as { error: unknown }).error).toMatchObject({ param: 'expires_at', message: expect.stringContaining('in the past') });
+
     await createKey({ name: 'taken' });
     const taken = await admin('/keys', { method: 'POST', body: JSON.stringify({ name: 'taken' }) });
     expect(taken.status).toBe(400);
