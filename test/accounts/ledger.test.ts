@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type StudioApp } from '../../src/http/app.js';
+import type { GenerationObserver } from '../../src/http/generation.js';
 import { callGeneration, parseSse, type Packet } from '../support/dashscope-client.js';
 import { readLedger, type LedgerRow } from '../support/ledger-rows.js';
 import { finished, studio } from '../support/studio-process.js';
@@ -196,5 +199,71 @@ describe('usage', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'invalid_parameter_error', param: 'group_by' } });
     expect((await usageOf('/admin/v1/usage?from=2026-02-30', ADMIN_KEY)).status).toBe(400);
+  });
+});
+
+describe('the reply and its commit', () => {
+  /** An observer whose end the test releases: what the ledger's commit is to the reply. */
+  function heldObserver(): { observer: GenerationObserver; ended: () => boolean; release: () => void } {
+    let ended = false;
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    return {
+      observer: {
+        onEnd: () => {
+          ended = true;
+          return held;
+        },
+      },
+      ended: () => ended,
+      release: () => release(),
+    };
+  }
+
+  function appWith(observer: GenerationObserver): StudioApp {
+    const logger = pino({ level: 'silent' });
+    return createApp({ engine: server.pool, apiKeys: [], maxBodyBytes: 1 << 20, requestTimeoutMs: 30_000, writeTimeoutMs: 30_000, logger, observers: [observer] });
+  }
+
+  const post = (path: string, body: object, headers: Record<string, string> = {}): Request =>
+    new Request(`http://studio${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  /** Lets whatever was ready go out: a reply that did not wait for the commit would be here by now. */
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+
+  it('answers a blocking request only once the commit is done', async () => {
+    const { observer, ended, release } = heldObserver();
+    let answered = false;
+    const reply = Promise.resolve(appWith(observer).fetch(post('/v1/chat/completions', { model: MODEL, messages: ask, max_tokens: 3 }))).then((response) => {
+      answered = true;
+      return response;
+    });
+    await eventually(ended);
+    await settle();
+    expect(answered).toBe(false);
+    release();
+    expect((await reply).status).toBe(200);
+  });
+
+  it.each([
+    ['OpenAI', '/v1/chat/completions', { model: MODEL, messages: ask, max_tokens: 3, stream: true, stream_options: { include_usage: true } }, {}, /"usage":\{"prompt_tokens"/],
+    ['DashScope', '/api/v1/services/aigc/text-generation/generation', { model: MODEL, input: { messages: ask }, parameters: { max_tokens: 3 } }, { 'X-DashScope-SSE': 'enable' }, /"finish_reason":"length"/],
+  ])('holds a stream\'s last frame until the commit is done (%s)', async (_wire, path, body, headers, lastFrame) => {
+    const { observer, ended, release } = heldObserver();
+    const response = await appWith(observer).fetch(post(path, body, headers));
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    let done = false;
+    const reading = (async () => {
+      for (let next = await reader.read(); !next.done; next = await reader.read()) text += next.value;
+      done = true;
+    })();
+    await eventually(ended);
+    await settle();
+    expect(text).not.toMatch(lastFrame);
+    expect(done).toBe(false);
+    release();
+    await reading;
+    expect(text).toMatch(lastFrame);
   });
 });
