@@ -1,4 +1,5 @@
 // An engine whose running generations can all be ended at once, as a shutdown past its deadline does.
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../core/engine.js';
 import { ShutdownError } from './shutdown-error.js';
 
@@ -9,6 +10,8 @@ export interface StoppableEngine extends Engine {
 
 export function stoppableEngine(engine: Engine): StoppableEngine {
   const stopping = new AbortController();
+  // One listener per running generation: more than Node's default warning threshold of 10 is normal.
+  setMaxListeners(0, stopping.signal);
   return {
     specificationVersion: engine.specificationVersion,
     listModels: () => engine.listModels(),
