@@ -1,7 +1,7 @@
 // The rules Model Studio applies across the fields of a chat request, on either wire.
 import type { ChatMessage, ChatRequest } from '../core/chat-request.js';
 import { InvalidRequestError } from '../core/errors.js';
-import { quoteClientText } from './quote-client-text.js';
+import { quoteClientText } from '../lib/quote-client-text.js';
 
 /** Where each rule's field lives, in the wire's own naming. */
 export interface ChatRuleParams {

@@ -1,7 +1,7 @@
 // The message forms both wires share: assistant turns that called tools, tool results, and the unknown-role error.
 import { z } from 'zod';
 import type { ChatMessage } from '../core/chat-request.js';
-import { quoteClientText } from './quote-client-text.js';
+import { quoteClientText } from '../lib/quote-client-text.js';
 import { toolCallSchema, toToolCall } from './tool-schemas.js';
 
 /** The error of a messages union whose `role` matched none of its members; a role that is no string is not quoted. */

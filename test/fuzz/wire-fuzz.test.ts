@@ -36,14 +36,17 @@ interface Answer {
   readonly text: string;
 }
 
+const MAX_MESSAGE_LENGTH = 2000;
+
 const shapes = {
   openai: {
     ok: z.object({ object: z.literal('chat.completion'), choices: z.array(z.unknown()).min(1) }),
-    error: z.object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }) }),
+    // A message quotes at most a little of what the client sent, however large that was.
+    error: z.object({ error: z.object({ message: z.string().max(MAX_MESSAGE_LENGTH), type: z.string(), param: z.string().nullable(), code: z.string() }) }),
   },
   native: {
     ok: z.object({ request_id: z.string(), output: z.object({}) }),
-    error: z.object({ request_id: z.string(), code: z.string(), message: z.string() }),
+    error: z.object({ request_id: z.string(), code: z.string(), message: z.string().max(MAX_MESSAGE_LENGTH) }),
   },
 };
 
@@ -126,6 +129,11 @@ const notUtf8 = ({ body }: CaseBody): CaseBody => {
   return { body: Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(`Answer${after}`)]) };
 };
 
+const megabyteToolCall = [
+  { role: 'user', content: 'Look it up.' },
+  { role: 'assistant', content: '', tool_calls: [{ id: 'c'.repeat(1_000_000), type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
+];
+
 /** The issue's cases and the odd bodies no generator writes, each on both wires. */
 const issueCases: readonly IssueCase[] = [
   both('a prompt of "hello " × 123,500', 400, {}, 'hello '.repeat(123_500)),
@@ -136,6 +144,12 @@ const issueCases: readonly IssueCase[] = [
   both('a json_schema with a $ref to a missing definition', 400, schema({ $ref: '#/$defs/Nope' })),
   both('a json_schema enum of 100,000 strings', 400, schema({ enum: Array.from({ length: 100_000 }, (_, index) => `value-${String(index).padStart(6, '0')}`) })),
   both('a json_schema nested 10,000 deep', 400, schema(deepSchema(10_000))),
+  {
+    name: 'a replayed tool call with an id of a megabyte and no result',
+    status: 400,
+    openai: chat({ messages: megabyteToolCall, ...tool({ type: 'object', properties: {} }) }),
+    native: { body: toJsonText({ model: MODEL, input: { messages: megabyteToolCall }, parameters: { result_format: 'message', max_tokens: MAX_TOKENS, ...tool({ type: 'object', properties: {} }) } }) },
+  },
   both('1,000 stop strings', 400, { stop: Array.from({ length: 1000 }, (_, index) => `stop-${index}`) }),
   both('NUL bytes and lone surrogates in the prompt and the stop strings', 200, { stop: ['\0', '\ud800'] }, 'a\0b\ud800c\udfff\ud83d'),
   both('a seed of 2**64', 400, { seed: 2 ** 64 }),

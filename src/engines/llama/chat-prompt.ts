@@ -11,6 +11,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatMessage, ChatRequest, ToolCall } from '../../core/chat-request.js';
 import { InvalidRequestError } from '../../core/errors.js';
+import { quoteClientText } from '../../lib/quote-client-text.js';
 import type { ChatFormat } from './chat-format.js';
 import type { ReplyMemory } from './reply-memory.js';
 import type { ResponseState } from './response-parser.js';
@@ -29,7 +30,7 @@ function parseArguments(call: ToolCall): unknown {
   try {
     return JSON.parse(call.arguments);
   } catch (error) {
-    throw new InvalidRequestError(`The arguments of tool call ${call.id} are not valid JSON.`, undefined, { cause: error });
+    throw new InvalidRequestError(`The arguments of tool call ${quoteClientText(call.id)} are not valid JSON.`, undefined, { cause: error });
   }
 }
 
@@ -42,12 +43,12 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   for (const message of messages) {
     if (message.role === 'tool') {
       if (!answered.has(message.toolCallId)) {
-        throw new InvalidRequestError(`The tool message for ${message.toolCallId} does not follow an assistant message with that tool call.`, 'messages');
+        throw new InvalidRequestError(`The tool message for ${quoteClientText(message.toolCallId)} does not follow an assistant message with that tool call.`, 'messages');
       }
     } else if (message.role === 'assistant') {
       const calls = (message.toolCalls ?? []).map((call): ChatModelFunctionCall => {
         const result = results.get(call.id);
-        if (result === undefined) throw new InvalidRequestError(`Tool call ${call.id} has no tool message with its result.`, 'messages');
+        if (result === undefined) throw new InvalidRequestError(`Tool call ${quoteClientText(call.id)} has no tool message with its result.`, 'messages');
         answered.add(call.id);
         return { type: 'functionCall', name: call.name, params: parseArguments(call), result };
       });
