@@ -19,6 +19,18 @@ describe('jsonSchemaProblem', () => {
     expect(jsonSchemaProblem(schema)).toBeUndefined();
   });
 
+  it('names a schema no value can match: an empty list of choices, or bounds the wrong way round', () => {
+    expect(jsonSchemaProblem({ enum: [] })).toBe('has an empty enum list, which no value can match.');
+    expect(jsonSchemaProblem({ type: 'object', properties: { a: { oneOf: [] } } })).toBe('has an empty oneOf list, which no value can match.');
+    expect(jsonSchemaProblem({ anyOf: [] })).toBe('has an empty anyOf list, which no value can match.');
+    expect(jsonSchemaProblem({ type: [] })).toBe('has an empty type list, which no value can match.');
+    expect(jsonSchemaProblem({ type: 'string', minLength: 5, maxLength: 2 })).toBe('has minLength 5 above maxLength 2, which no value can match.');
+    expect(jsonSchemaProblem({ type: 'array', items: { type: 'array', minItems: 3, maxItems: 1 } })).toBe('has minItems 3 above maxItems 1, which no value can match.');
+    // As data, an empty list or such numbers mean nothing.
+    expect(jsonSchemaProblem({ enum: [[], { minLength: 5, maxLength: 2 }] })).toBeUndefined();
+    expect(jsonSchemaProblem({ type: 'object', properties: { enum: { type: 'string' } } })).toBeUndefined();
+  });
+
   it('bounds nesting without overflowing on any depth', () => {
     expect(jsonSchemaProblem(nested(SCHEMA_LIMITS.depth - 1))).toBeUndefined();
     expect(jsonSchemaProblem(nested(SCHEMA_LIMITS.depth))).toBe(`nests deeper than ${SCHEMA_LIMITS.depth} levels, the most Studio allows.`);

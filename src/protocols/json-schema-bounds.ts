@@ -27,6 +27,24 @@ const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'patternPrope
 const DATA = new Set(['enum', 'const', 'default', 'examples']);
 const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 
+/** Keywords whose list must hold something: an empty one admits no value, so no output could be valid. */
+const NON_EMPTY = new Set(['enum', 'oneOf', 'anyOf', 'type']);
+/** Lower and upper bounds that no value can satisfy at once when the lower exceeds the upper. */
+const RANGES = [
+  ['minLength', 'maxLength'],
+  ['minItems', 'maxItems'],
+  ['minProperties', 'maxProperties'],
+  ['minimum', 'maximum'],
+] as const;
+
+function unsatisfiableRange(schema: Record<string, unknown>): string | undefined {
+  for (const [low, high] of RANGES) {
+    const [min, max] = [schema[low], schema[high]];
+    if (typeof min === 'number' && typeof max === 'number' && min > max) return `has ${low} ${min} above ${high} ${max}, which no value can match.`;
+  }
+  return undefined;
+}
+
 interface Pending {
   readonly value: unknown;
   readonly depth: number;
@@ -87,6 +105,10 @@ export function jsonSchemaProblem(schema: unknown): string | undefined {
       for (const element of value) pending.push({ value: element, depth: depth + 1, isSchema: isSchema && isObject(element) });
       continue;
     }
+    if (isSchema) {
+      const problem = unsatisfiableRange(value);
+      if (problem !== undefined) return problem;
+    }
     for (const [key, child] of Object.entries(value)) {
       const next = depth + 1;
       if (!isSchema) {
@@ -97,6 +119,7 @@ export function jsonSchemaProblem(schema: unknown): string | undefined {
         const problem = checkReference(schema, child);
         if (problem !== undefined) return problem;
       }
+      if (NON_EMPTY.has(key) && Array.isArray(child) && child.length === 0) return `has an empty ${key} list, which no value can match.`;
       if (key === 'enum' && Array.isArray(child) && (enumValues += child.length) > SCHEMA_LIMITS.enumValues) {
         return `has more than ${SCHEMA_LIMITS.enumValues} values in its enum lists together, the most Studio allows.`;
       }

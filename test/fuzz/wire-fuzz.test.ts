@@ -144,6 +144,8 @@ const issueCases: readonly IssueCase[] = [
   both('a json_schema with a $ref to a missing definition', 400, schema({ $ref: '#/$defs/Nope' })),
   both('a json_schema enum of 100,000 strings', 400, schema({ enum: Array.from({ length: 100_000 }, (_, index) => `value-${String(index).padStart(6, '0')}`) })),
   both('a json_schema nested 10,000 deep', 400, schema(deepSchema(10_000))),
+  both('a json_schema no value can match (an empty enum)', 400, schema({ enum: [] })),
+  both('tool parameters no value can match (minLength above maxLength)', 400, tool({ type: 'object', properties: { a: { type: 'string', minLength: 5, maxLength: 2 } } })),
   {
     name: 'a replayed tool call with an id of a megabyte and no result',
     status: 400,
