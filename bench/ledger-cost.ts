@@ -23,6 +23,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     engine: { type: 'string', default: 'instant' },
+    'max-tokens': { type: 'string', default: '1' },
     // PostgreSQL runs where a URL is given; the bench writes its rows there.
     'database-url': { type: 'string', default: process.env.DATABASE_URL },
   },
@@ -30,13 +31,14 @@ const { values } = parseArgs({
 const requests = positiveInteger('requests', values.requests);
 const concurrency = positiveInteger('concurrency', values.concurrency);
 const rounds = positiveInteger('rounds', values.rounds);
+const maxTokens = positiveInteger('max-tokens', values['max-tokens']);
 if (values.engine !== 'instant' && values.engine !== 'tiny') throw new Error('--engine is instant or tiny');
 
 const MODEL: ModelInfo = { id: 'instant', contextSize: 4096, ownedBy: 'bench', created: 0 };
 const PROMPT_TOKENS = 12;
 
 /**
- * An engine that answers at once: one token, its finish and its usage. It leaves nothing to measure
+ * An engine that answers at once: `max_tokens` tokens, its finish and its usage. It leaves nothing to measure
  * but the HTTP layer and what hangs off it, so the ledger's and the limits' share is as large as it
  * can be; behind a real model it is a smaller part of a longer request.
  */
@@ -45,11 +47,12 @@ const instantEngine: Engine = {
   listModels: () => [MODEL],
   dispose: async () => {},
   async *generate(request, { onUsage, admit }) {
-    const usage: Usage = { inputTokens: PROMPT_TOKENS, outputTokens: 1 };
+    const tokens = request.maxTokens ?? 1;
+    const usage: Usage = { inputTokens: PROMPT_TOKENS, outputTokens: tokens };
     try {
-      await admit?.({ inputTokens: PROMPT_TOKENS, maxTokens: request.maxTokens ?? 1 });
+      await admit?.({ inputTokens: PROMPT_TOKENS, maxTokens: tokens });
       yield { type: 'start', model: MODEL.id, inputTokens: PROMPT_TOKENS };
-      yield { type: 'text-delta', choice: 0, delta: 'ok', outputTokens: 1 };
+      for (let token = 1; token <= tokens; token++) yield { type: 'text-delta', choice: 0, delta: 'ok', outputTokens: token };
       yield { type: 'finish', choice: 0, finishReason: { unified: 'length', raw: 'max-tokens' } };
       yield { type: 'usage', usage };
     } finally {
@@ -125,7 +128,7 @@ async function drive(setup: Setup): Promise<{ rps: number; latencies: number[] }
   async function worker(): Promise<void> {
     while (next < requests) {
       const stream = next++ % 2 === 0;
-      const body = JSON.stringify({ model: target.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
+      const body = JSON.stringify({ model: target.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
       const began = performance.now();
       const response = await setup.app.fetch(new Request('http://bench/v1/chat/completions', { method: 'POST', headers, body }));
       await response.text();
@@ -185,7 +188,7 @@ async function compare(name: string, store: { databaseUrl?: string; dataDir: str
 const dataDir = await mkdtemp(join(tmpdir(), 'studio-ledger-bench-'));
 try {
   const lines = [
-    `${requests} requests × ${rounds} rounds, ${concurrency} at a time, half streamed (include_usage), half blocking, max_tokens 1, through Studio's app in process on ${values.engine === 'tiny' ? 'the tiny test model' : 'an instant engine'}`,
+    `${requests} requests × ${rounds} rounds, ${concurrency} at a time, half streamed (include_usage), half blocking, max_tokens ${maxTokens}, through Studio's app in process on ${values.engine === 'tiny' ? 'the tiny test model' : 'an instant engine'}`,
     '',
     '| store | on | requests/s | p50 ms | p99 ms | throughput vs off | p50 vs off |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',

@@ -1,8 +1,8 @@
 // The request ledger with group commit: every queued open, close and key touch goes out in one transaction per flush.
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { Ledger, LedgerClose, LedgerOpen } from '../core/store.js';
 import { fromTimestamp, toIso, toMicros, utcDay } from './column-values.js';
-import type { DailyUsageTable, Database, Flavour, RequestsTable } from './schema.js';
+import type { DailyUsageTable, Database, RequestsTable } from './schema.js';
 
 interface Waiter {
   resolve(): void;
@@ -59,19 +59,6 @@ function openValues(row: LedgerOpen, instance: string): Insertable<RequestsTable
   };
 }
 
-/** The open half of a row already in the table. */
-function storedOpen(row: Selectable<RequestsTable>): LedgerOpen {
-  return {
-    requestId: row.request_id,
-    startedAt: fromTimestamp(row.started_at),
-    ...(row.key_id === null ? {} : { keyId: row.key_id }),
-    modelRequested: row.model_requested,
-    wire: row.wire === 'dashscope' ? 'dashscope' : 'openai',
-    stream: Number(row.stream) === 1,
-    n: Number(row.n),
-  };
-}
-
 /** A close that never had an open: what it says, and a start its duration implies. */
 function withoutOpen(row: LedgerClose, closedAt: Date): LedgerOpen {
   return {
@@ -101,6 +88,23 @@ function closeValues(row: LedgerClose, closedAt: Date) {
     closed_at: toIso(closedAt),
   };
 }
+
+/** The close columns of a row still open: every row of one statement names the same columns. */
+const NOT_CLOSED = {
+  model_served: null,
+  status: 'open',
+  prompt_tokens: 0,
+  cached_tokens: 0,
+  completion_tokens: 0,
+  reasoning_tokens: 0,
+  cost_micros: null,
+  currency: null,
+  ttft_ms: null,
+  duration_ms: null,
+  finish_reason: null,
+  error_code: null,
+  closed_at: null,
+} as const satisfies Record<keyof ReturnType<typeof closeValues>, unknown>;
 
 function totalsOf(open: { startedAt: Date; keyId?: string; modelRequested: string }, close: LedgerClose): Totals {
   return {
@@ -133,11 +137,12 @@ function dailyRows(totals: readonly Totals[]): Insertable<DailyUsageTable>[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
+/** One multi-row upsert per chunk; the rows are distinct and sorted, so a statement never touches a row twice. */
 async function addToDailyTotals(trx: Transaction<Database>, totals: readonly Totals[]): Promise<void> {
-  for (const row of dailyRows(totals)) {
+  for (const group of chunks(dailyRows(totals))) {
     await trx
       .insertInto('daily_usage')
-      .values(row)
+      .values(group)
       .onConflict((conflict) =>
         conflict.columns(['day', 'key_id', 'model', 'currency']).doUpdateSet((eb) => ({
           requests: eb('daily_usage.requests', '+', eb.ref('excluded.requests')),
@@ -166,8 +171,6 @@ export class KyselyLedger implements Ledger {
     private readonly db: Kysely<Database>,
     /** Written on each row this process opens, so a restart closes only its own leftovers. */
     private readonly instance: string,
-    /** PostgreSQL locks the rows a flush closes, against another replica closing the same request. */
-    private readonly flavour: Flavour,
   ) {}
 
   open(row: LedgerOpen): void {
@@ -267,54 +270,52 @@ export class KyselyLedger implements Ledger {
   }
 
   async #write(trx: Transaction<Database>, opens: readonly LedgerOpen[], closes: readonly QueuedClose[], touches: readonly QueuedTouch[]): Promise<void> {
-    const closing = new Set(closes.map(({ row }) => row.requestId));
-    // An open closed in the same flush is written once, already closed, below.
-    const onlyOpened = opens.filter((row) => !closing.has(row.requestId));
-    for (const group of chunks(onlyOpened)) {
-      await trx
-        .insertInto('requests')
-        .values(group.map((row) => openValues(row, this.instance)))
-        .onConflict((conflict) => conflict.column('request_id').doNothing())
-        .execute();
+    // One row per request id: its first close, whole (an open in the same flush is folded into it), else its open.
+    const rows = new Map<string, { values: Insertable<RequestsTable>; close?: LedgerClose }>();
+    for (const { row, closedAt } of closes) {
+      if (rows.has(row.requestId)) continue;
+      const open = this.#inFlight.get(row.requestId) ?? withoutOpen(row, closedAt);
+      rows.set(row.requestId, { values: { ...openValues(open, this.instance), ...closeValues(row, closedAt) }, close: row });
     }
+    for (const row of opens) if (!rows.has(row.requestId)) rows.set(row.requestId, { values: { ...openValues(row, this.instance), ...NOT_CLOSED } });
+    // Sorted, so that replicas closing the same rows lock them alike and never deadlock.
+    const ordered = [...rows.keys()].sort().map((id) => rows.get(id)!.values);
 
-    // Closes go out in a few statements per flush, whatever their number: read what is there, replace the open rows.
-    const firstClose = new Map<string, QueuedClose>();
-    for (const close of closes) if (!firstClose.has(close.row.requestId)) firstClose.set(close.row.requestId, close);
-    const ids = [...firstClose.keys()];
-    const existing = new Map<string, Selectable<RequestsTable>>();
-    for (const group of chunks(ids)) {
-      const rows = await trx
-        .selectFrom('requests')
-        .selectAll()
-        .where('request_id', 'in', group)
-        .$if(this.flavour === 'postgres', (query) => query.forUpdate())
-        .execute();
-      for (const row of rows) existing.set(row.request_id, row);
-    }
-    const reopened = ids.filter((id) => existing.get(id)?.status === 'open');
-    for (const group of chunks(reopened)) await trx.deleteFrom('requests').where('request_id', 'in', group).execute();
-
-    const closedRows: Insertable<RequestsTable>[] = [];
-    const totalsById = new Map<string, Totals>();
-    for (const [id, { row, closedAt }] of firstClose) {
-      const stored = existing.get(id);
-      // Closed already (a repeated close, or interrupted): nothing changes and nothing is counted again.
-      if (stored !== undefined && stored.status !== 'open') continue;
-      // Not in the table: its open was lost with a failed flush, or it never had one.
-      const open = stored === undefined ? (this.#inFlight.get(id) ?? withoutOpen(row, closedAt)) : storedOpen(stored);
-      closedRows.push({ ...openValues(open, stored?.instance ?? this.instance), ...closeValues(row, closedAt) });
-      totalsById.set(id, totalsOf(open, row));
-    }
+    // New rows go in as they are; a row already there changes only while open, and only by a close (a repeated
+    // close, or one after 'interrupted', changes nothing). The rows returned closed are exactly those that moved.
     const totals: Totals[] = [];
-    for (const group of chunks(closedRows)) {
-      const inserted = await trx
+    for (const group of chunks(ordered)) {
+      const written = await trx
         .insertInto('requests')
         .values(group)
-        .onConflict((conflict) => conflict.column('request_id').doNothing())
-        .returning('request_id')
+        .onConflict((conflict) =>
+          conflict
+            .column('request_id')
+            .doUpdateSet((eb) => ({
+              model_served: eb.ref('excluded.model_served'),
+              status: eb.ref('excluded.status'),
+              prompt_tokens: eb.ref('excluded.prompt_tokens'),
+              cached_tokens: eb.ref('excluded.cached_tokens'),
+              completion_tokens: eb.ref('excluded.completion_tokens'),
+              reasoning_tokens: eb.ref('excluded.reasoning_tokens'),
+              cost_micros: eb.ref('excluded.cost_micros'),
+              currency: eb.ref('excluded.currency'),
+              ttft_ms: eb.ref('excluded.ttft_ms'),
+              duration_ms: eb.ref('excluded.duration_ms'),
+              finish_reason: eb.ref('excluded.finish_reason'),
+              error_code: eb.ref('excluded.error_code'),
+              closed_at: eb.ref('excluded.closed_at'),
+            }))
+            .where('requests.status', '=', sql.lit('open'))
+            .where('excluded.status', '<>', sql.lit('open')),
+        )
+        .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested'])
         .execute();
-      for (const { request_id } of inserted) totals.push(totalsById.get(request_id)!);
+      for (const row of written) {
+        const close = rows.get(row.request_id)?.close;
+        if (row.status === 'open' || close === undefined) continue;
+        totals.push(totalsOf({ startedAt: fromTimestamp(row.started_at), keyId: row.key_id ?? undefined, modelRequested: row.model_requested }, close));
+      }
     }
     await addToDailyTotals(trx, totals);
 

@@ -31,6 +31,8 @@ async function openDialect(options: Omit<OpenStoreOptions, 'instance'>): Promise
     await mkdir(options.dataDir, { recursive: true });
     const database = new BetterSqlite3(join(options.dataDir, 'studio.db'));
     database.pragma('journal_mode = WAL');
+    // A commit reaches the WAL file, not the disk: it outlives the process (kill -9), and a power cut may take the last few.
+    database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     return { dialect: new StudioSqliteDialect(database), flavour: 'sqlite' };
   }
@@ -66,7 +68,7 @@ export async function openStore(options: OpenStoreOptions): Promise<KyselyStore>
     await db.destroy();
     throw error;
   }
-  return new KyselyStore(db, options.instance, flavour);
+  return new KyselyStore(db, options.instance);
 }
 
 /** `studio migrate`: brings the schema up to date and names the migrations it applied. */
