@@ -1,5 +1,5 @@
 // The request ledger with group commit: every queued open, close and key touch goes out in one transaction per flush.
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { Ledger, LedgerClose, LedgerOpen } from '../core/store.js';
 import { fromTimestamp, toIso, toMicros, utcDay } from './column-values.js';
 import type { DailyUsageTable, Database, RequestsTable } from './schema.js';
@@ -137,23 +137,46 @@ function dailyRows(totals: readonly Totals[]): Insertable<DailyUsageTable>[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
+/** A multi-row statement's SQL by its number of rows. */
+type CompiledShapes = Map<number, string>;
+
+/**
+ * Runs a multi-row statement that Kysely compiles once per row count: its SQL takes the rows' values row
+ * by row in column order, so a later flush with as many rows binds its own to it, with no compile (and, on
+ * SQLite, no prepare).
+ */
+async function runMultiRow<R, T extends object>(trx: Transaction<Database>, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<R[]> {
+  const parameters = rows.flatMap((row) => Object.values(row) as unknown[]);
+  let text = shapes.get(rows.length);
+  if (text === undefined) {
+    const compiled = build(rows).compile();
+    if (compiled.parameters.length !== parameters.length || compiled.parameters.some((value, index) => value !== parameters[index])) {
+      throw new Error('A multi-row ledger statement does not take its values row by row.');
+    }
+    text = compiled.sql;
+    shapes.set(rows.length, text);
+  }
+  return (await trx.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+}
+
 /** One multi-row upsert per chunk; the rows are distinct and sorted, so a statement never touches a row twice. */
-async function addToDailyTotals(trx: Transaction<Database>, totals: readonly Totals[]): Promise<void> {
+async function addToDailyTotals(trx: Transaction<Database>, shapes: CompiledShapes, totals: readonly Totals[]): Promise<void> {
   for (const group of chunks(dailyRows(totals))) {
-    await trx
-      .insertInto('daily_usage')
-      .values(group)
-      .onConflict((conflict) =>
-        conflict.columns(['day', 'key_id', 'model', 'currency']).doUpdateSet((eb) => ({
-          requests: eb('daily_usage.requests', '+', eb.ref('excluded.requests')),
-          prompt_tokens: eb('daily_usage.prompt_tokens', '+', eb.ref('excluded.prompt_tokens')),
-          cached_tokens: eb('daily_usage.cached_tokens', '+', eb.ref('excluded.cached_tokens')),
-          completion_tokens: eb('daily_usage.completion_tokens', '+', eb.ref('excluded.completion_tokens')),
-          reasoning_tokens: eb('daily_usage.reasoning_tokens', '+', eb.ref('excluded.reasoning_tokens')),
-          cost_micros: eb('daily_usage.cost_micros', '+', eb.ref('excluded.cost_micros')),
-        })),
-      )
-      .execute();
+    await runMultiRow(trx, shapes, group, (rows) =>
+      trx
+        .insertInto('daily_usage')
+        .values([...rows])
+        .onConflict((conflict) =>
+          conflict.columns(['day', 'key_id', 'model', 'currency']).doUpdateSet((eb) => ({
+            requests: eb('daily_usage.requests', '+', eb.ref('excluded.requests')),
+            prompt_tokens: eb('daily_usage.prompt_tokens', '+', eb.ref('excluded.prompt_tokens')),
+            cached_tokens: eb('daily_usage.cached_tokens', '+', eb.ref('excluded.cached_tokens')),
+            completion_tokens: eb('daily_usage.completion_tokens', '+', eb.ref('excluded.completion_tokens')),
+            reasoning_tokens: eb('daily_usage.reasoning_tokens', '+', eb.ref('excluded.reasoning_tokens')),
+            cost_micros: eb('daily_usage.cost_micros', '+', eb.ref('excluded.cost_micros')),
+          })),
+        ),
+    );
   }
 }
 
@@ -163,6 +186,8 @@ export class KyselyLedger implements Ledger {
   #touches: QueuedTouch[] = [];
   /** Opened by this process and not yet closed: a close can always write the whole row. */
   readonly #inFlight = new Map<string, LedgerOpen>();
+  readonly #requestShapes: CompiledShapes = new Map();
+  readonly #dailyShapes: CompiledShapes = new Map();
   #flushing: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
@@ -216,7 +241,7 @@ export class KyselyLedger implements Ledger {
           interrupted.push({ day, keyId: row.key_id ?? '', model: row.model_requested, currency: '', prompt: 0, cached: 0, completion: 0, reasoning: 0, costMicros: 0 });
         }
       }
-      await addToDailyTotals(trx, interrupted);
+      await addToDailyTotals(trx, this.#dailyShapes, interrupted);
       return interrupted.length;
     });
   }
@@ -285,39 +310,40 @@ export class KyselyLedger implements Ledger {
     // close, or one after 'interrupted', changes nothing). The rows returned closed are exactly those that moved.
     const totals: Totals[] = [];
     for (const group of chunks(ordered)) {
-      const written = await trx
-        .insertInto('requests')
-        .values(group)
-        .onConflict((conflict) =>
-          conflict
-            .column('request_id')
-            .doUpdateSet((eb) => ({
-              model_served: eb.ref('excluded.model_served'),
-              status: eb.ref('excluded.status'),
-              prompt_tokens: eb.ref('excluded.prompt_tokens'),
-              cached_tokens: eb.ref('excluded.cached_tokens'),
-              completion_tokens: eb.ref('excluded.completion_tokens'),
-              reasoning_tokens: eb.ref('excluded.reasoning_tokens'),
-              cost_micros: eb.ref('excluded.cost_micros'),
-              currency: eb.ref('excluded.currency'),
-              ttft_ms: eb.ref('excluded.ttft_ms'),
-              duration_ms: eb.ref('excluded.duration_ms'),
-              finish_reason: eb.ref('excluded.finish_reason'),
-              error_code: eb.ref('excluded.error_code'),
-              closed_at: eb.ref('excluded.closed_at'),
-            }))
-            .where('requests.status', '=', sql.lit('open'))
-            .where('excluded.status', '<>', sql.lit('open')),
-        )
-        .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested'])
-        .execute();
+      const written = await runMultiRow(trx, this.#requestShapes, group, (rows) =>
+        trx
+          .insertInto('requests')
+          .values([...rows])
+          .onConflict((conflict) =>
+            conflict
+              .column('request_id')
+              .doUpdateSet((eb) => ({
+                model_served: eb.ref('excluded.model_served'),
+                status: eb.ref('excluded.status'),
+                prompt_tokens: eb.ref('excluded.prompt_tokens'),
+                cached_tokens: eb.ref('excluded.cached_tokens'),
+                completion_tokens: eb.ref('excluded.completion_tokens'),
+                reasoning_tokens: eb.ref('excluded.reasoning_tokens'),
+                cost_micros: eb.ref('excluded.cost_micros'),
+                currency: eb.ref('excluded.currency'),
+                ttft_ms: eb.ref('excluded.ttft_ms'),
+                duration_ms: eb.ref('excluded.duration_ms'),
+                finish_reason: eb.ref('excluded.finish_reason'),
+                error_code: eb.ref('excluded.error_code'),
+                closed_at: eb.ref('excluded.closed_at'),
+              }))
+              .where('requests.status', '=', sql.lit('open'))
+              .where('excluded.status', '<>', sql.lit('open')),
+          )
+          .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested']),
+      );
       for (const row of written) {
         const close = rows.get(row.request_id)?.close;
         if (row.status === 'open' || close === undefined) continue;
         totals.push(totalsOf({ startedAt: fromTimestamp(row.started_at), keyId: row.key_id ?? undefined, modelRequested: row.model_requested }, close));
       }
     }
-    await addToDailyTotals(trx, totals);
+    await addToDailyTotals(trx, this.#dailyShapes, totals);
 
     const lastUse = new Map<string, Date>();
     for (const { id, at } of touches) if ((lastUse.get(id)?.getTime() ?? -Infinity) < at.getTime()) lastUse.set(id, at);
