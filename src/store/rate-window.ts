@@ -20,7 +20,7 @@ export function rateLimitRefusal(waits: readonly { readonly reason: FullLimit; r
   return new RateLimitedError(`Requests rate limit exceeded, please try again later: this key has used its ${limits}.`, Math.max(1, Math.ceil(ms / 1000)), 'key');
 }
 
-/** Just after an admission the newest entry is now, so the window is full again a minute from now. */
-export function limitState(limit: number, remaining: number): LimitState {
-  return { limit, remaining: Math.max(0, remaining), resetMs: RATE_WINDOW_MS };
+/** Just after an admission the newest entry is now, so the window is full again one window from now. */
+export function limitState(limit: number, remaining: number, windowMs = RATE_WINDOW_MS): LimitState {
+  return { limit, remaining: Math.max(0, remaining), resetMs: windowMs };
 }

@@ -4,8 +4,8 @@ import { MemoryRateLimiter } from '../../src/store/memory-rate-limiter.js';
 import { describeRateLimiterContract } from './rate-limiter-contract.js';
 
 describeRateLimiterContract('in-process', {
-  replicas: () => {
-    const limiter = new MemoryRateLimiter();
+  replicas: (options) => {
+    const limiter = new MemoryRateLimiter(options);
     return [limiter, limiter];
   },
 });

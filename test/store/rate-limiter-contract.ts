@@ -6,8 +6,8 @@ import { RateLimitedError } from '../../src/core/errors.js';
 import type { Admission, RateLimiter, RateLimits } from '../../src/core/rate-limiter.js';
 
 export interface RateLimiterBackend {
-  /** Two limiters that count together, as two replicas would. */
-  replicas(): [RateLimiter, RateLimiter];
+  /** Two limiters that count together, as two replicas would; `windowMs` shortens their minute. */
+  replicas(options?: { readonly windowMs?: number }): [RateLimiter, RateLimiter];
 }
 
 async function refusal(limiter: RateLimiter, keyId: string, limits: RateLimits, reserve = 0): Promise<RateLimitedError> {
@@ -110,6 +110,46 @@ export function describeRateLimiterContract(name: string, backend: RateLimiterBa
       await refusal(one, keyId, limits, 0);
       await third.settle(0);
       await one.admit(keyId, limits, 0);
+    });
+
+    it('keeps its running token total equal to a recount through admissions and settles across window boundaries', async () => {
+      const windowMs = 1000;
+      const [first, second] = backend.replicas({ windowMs });
+      const keyId = newKey();
+      const limits = { rpm: 1_000_000, tpm: 1_000_000 };
+      const remaining = async () => (await first.admit(keyId, limits, 0)).tokens?.remaining;
+      let unsettled: Admission[] = [];
+      try {
+        for (let round = 0; round < 3; round++) {
+          // Zero-token admissions keep the key alive while every earlier entry leaves the window, a few at a time.
+          for (let step = 0; step < 6; step++) {
+            await sleep(windowMs / 5);
+            await second.admit(keyId, limits, 0);
+          }
+          // Settling reservations that have left the window must not move the total.
+          for (const admission of unsettled) await admission.settle(12_345);
+          expect(await remaining()).toBe(limits.tpm);
+
+          unsettled = [];
+          let recount = 0;
+          for (let index = 0; index < 40; index++) {
+            const reserve = 100 + index * 3 + round;
+            const admission = await (index % 2 === 0 ? first : second).admit(keyId, limits, reserve);
+            if (index % 5 === 0) {
+              unsettled.push(admission);
+              recount += reserve;
+              continue;
+            }
+            const actual = index % 3 === 0 ? 0 : index * 7 + round;
+            await admission.settle(actual);
+            await admission.settle(actual + 1000);
+            recount += actual;
+          }
+          expect(await remaining()).toBe(limits.tpm - recount);
+        }
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
     });
 
     it('reserves at most the whole minute for a request asking for more than the tpm', async () => {

@@ -15,7 +15,7 @@ if (url === undefined || url === '') {
   const prefix = `studio-test:${randomUUID()}:`;
 
   describeRateLimiterContract('Redis', {
-    replicas: () => [new RedisRateLimiter({ url, prefix }), new RedisRateLimiter({ url, prefix })],
+    replicas: (options) => [new RedisRateLimiter({ url, prefix, ...options }), new RedisRateLimiter({ url, prefix, ...options })],
   });
 
   describe('the Redis rate limiter when a replica dies', () => {
