@@ -105,7 +105,7 @@ export function jsonSchemaProblem(schema: unknown): string | undefined {
       for (const element of value) pending.push({ value: element, depth: depth + 1, isSchema: isSchema && isObject(element) });
       continue;
     }
-    if (isSchema) {
+    if (isSchema && isObject(value)) {
       const problem = unsatisfiableRange(value);
       if (problem !== undefined) return problem;
     }
