@@ -1,11 +1,10 @@
 // Two Studio replicas on one PostgreSQL (DATABASE_URL) and one Redis (REDIS_URL): keys are shared, and together they hold a key's limit as one would.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyLimits } from '../../src/core/store.js';
+import { createPostgresSchema, type PostgresSchema } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -13,39 +12,26 @@ const redisUrl = process.env.REDIS_URL;
 const ADMIN_KEY = 'sk-admin-replicas-test';
 const ask = [{ role: 'user' as const, content: 'Name a colour.' }];
 
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 if (databaseUrl === undefined || databaseUrl === '' || redisUrl === undefined || redisUrl === '') {
   describe.skip('two replicas on one PostgreSQL and one Redis (skipped: DATABASE_URL and REDIS_URL must both be set)', () => {
     it('needs a PostgreSQL server and a Redis server', () => undefined);
   });
 } else {
   describe('two replicas on one PostgreSQL and one Redis', () => {
-    // A schema of its own, so runs side by side never see each other's keys or ledger.
-    const schema = `studio_replicas_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    let schema: PostgresSchema;
     const directory = mkdtempSync(join(tmpdir(), 'studio-replicas-'));
     const replicas: TestServer[] = [];
     let keyCount = 0;
 
     beforeAll(async () => {
-      await admin(databaseUrl, (client) => client.query(`create schema ${schema}`));
-      const inSchema = new URL(databaseUrl);
-      inSchema.searchParams.set('options', `-c search_path=${schema}`);
+      schema = await createPostgresSchema(databaseUrl, 'studio_replicas');
       for (const name of ['a', 'b']) {
         replicas.push(
           await startTestServer({
-            'database-url': inSchema.toString(),
+            'database-url': schema.url,
             'redis-url': redisUrl,
             'admin-key': ADMIN_KEY,
-            'instance-id': `replica-${name}-${schema}`,
+            'instance-id': `replica-${name}-${schema.name}`,
             // Never used: the store is PostgreSQL.
             'data-dir': join(directory, name),
           }),
@@ -55,7 +41,7 @@ if (databaseUrl === undefined || databaseUrl === '' || redisUrl === undefined ||
 
     afterAll(async () => {
       await Promise.all(replicas.map((replica) => replica.close()));
-      await admin(databaseUrl, (client) => client.query(`drop schema ${schema} cascade`));
+      await schema?.drop();
       rmSync(directory, { recursive: true, force: true });
     });
 

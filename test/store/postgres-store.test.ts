@@ -1,7 +1,6 @@
 // The store contract on a real PostgreSQL server (DATABASE_URL), each database a schema of its own, dropped afterwards.
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { describe, it } from 'vitest';
+import { createPostgresSchema, type PostgresSchema } from '../support/postgres-schema.js';
 import { describeStoreContract } from './store-contract.js';
 
 const url = process.env.DATABASE_URL;
@@ -11,36 +10,17 @@ if (url === undefined || url === '') {
     it('needs a PostgreSQL server', () => undefined);
   });
 } else {
-  const schemas: string[] = [];
-
-  async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  }
-
-  /** The same server, with every statement resolving unqualified names in `schema`. */
-  function inSchema(schema: string): string {
-    const withSchema = new URL(url ?? '');
-    withSchema.searchParams.set('options', `-c search_path=${schema}`);
-    return withSchema.toString();
-  }
+  const schemas: PostgresSchema[] = [];
 
   describeStoreContract('PostgreSQL', {
     fresh: async () => {
-      const schema = `studio_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      const schema = await createPostgresSchema(url, 'studio_test');
       schemas.push(schema);
-      await admin((client) => client.query(`create schema ${schema}`));
-      return { databaseUrl: inSchema(schema), dataDir: '' };
+      return { databaseUrl: schema.url, dataDir: '' };
     },
     sharedByProcesses: true,
-    cleanup: () =>
-      admin(async (client) => {
-        for (const schema of schemas) await client.query(`drop schema ${schema} cascade`);
-      }),
+    cleanup: async () => {
+      for (const schema of schemas) await schema.drop();
+    },
   });
 }
