@@ -13,6 +13,7 @@ import { generationLog } from '../src/http/generation-log.js';
 import { ledgerObserver } from '../src/http/ledger-observer.js';
 import { MemoryRateLimiter } from '../src/store/memory-rate-limiter.js';
 import { openStore } from '../src/store/open-store.js';
+import { createPostgresSchema } from '../test/support/postgres-schema.js';
 import { tinyModelPath } from '../test/test-model.js';
 import { positiveInteger } from './positive-integer.js';
 import { percentile } from './stats.js';
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     engine: { type: 'string', default: 'instant' },
     'max-tokens': { type: 'string', default: '1' },
-    // PostgreSQL runs where a URL is given; the bench writes its rows there.
+    // PostgreSQL runs where a URL is given, in a schema of its own that is dropped afterwards.
     'database-url': { type: 'string', default: process.env.DATABASE_URL },
   },
 });
@@ -194,8 +195,16 @@ try {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...(await compare('SQLite', { dataDir })),
   ];
-  if (values['database-url'] !== undefined && values['database-url'] !== '') lines.push(...(await compare('PostgreSQL', { databaseUrl: values['database-url'], dataDir })));
-  else lines.push('', 'PostgreSQL skipped: pass --database-url or set DATABASE_URL.');
+  if (values['database-url'] !== undefined && values['database-url'] !== '') {
+    const schema = await createPostgresSchema(values['database-url'], 'studio_ledger_bench');
+    try {
+      lines.push(...(await compare('PostgreSQL', { databaseUrl: schema.url, dataDir })));
+    } finally {
+      await schema.drop();
+    }
+  } else {
+    lines.push('', 'PostgreSQL skipped: pass --database-url or set DATABASE_URL.');
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await target.close();

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finished, outputUntil, studio } from '../support/studio-process.js';
+import { finished, isolatedEnvironment, outputUntil, studio } from '../support/studio-process.js';
 import { tinyModelPath } from '../test-model.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,11 +28,12 @@ describe('studio serve at start-up', () => {
 
   /** `npm start` in a process group of its own, as a terminal runs it; resolves once Studio listens. */
   async function npmStart(): Promise<{ npm: ChildProcessWithoutNullStreams; url: string; exited: Promise<number | null> }> {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_)/.test(name)));
+    const isolated = isolatedEnvironment();
     const args = ['--model', await tinyModelPath(), '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '256', '--parallel', '1'];
-    const npm = spawn('npm', ['start', '--', ...args], { cwd: root, env: clean, detached: true });
+    const npm = spawn('npm', ['start', '--', ...args], { cwd: root, env: isolated.env, detached: true });
     // Its exit, not the close of its output: a server left behind would hold that open.
     const exited = new Promise<number | null>((resolve) => npm.on('exit', resolve));
+    void exited.then(isolated.removeDataDir);
     const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(npm, /listening on http:\/\/\S+\n/))?.[1] ?? '';
     expect((await fetch(`${url}/health`)).status).toBe(200);
     return { npm, url, exited };

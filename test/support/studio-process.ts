@@ -13,13 +13,21 @@ export interface Finished {
   readonly stderr: string;
 }
 
-export function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  // No STUDIO_*, DASHSCOPE_* or store URL from the machine running the tests leaks into the command under test.
+/**
+ * The environment of a command under test: no STUDIO_*, DASHSCOPE_* or store URL from the machine running the
+ * tests leaks into it, and its store is a folder of its own unless `env` names one, so that no test touches the
+ * user's data or a database the suites share. The folder goes once the command has exited.
+ */
+export function isolatedEnvironment(env: NodeJS.ProcessEnv = {}): { readonly env: NodeJS.ProcessEnv; removeDataDir(): void } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(STUDIO_|DASHSCOPE_|DATABASE_URL$|REDIS_URL$)/.test(name)));
-  // A store of its own unless the test names one, so that no test touches the user's data.
   const dataDir = mkdtempSync(join(tmpdir(), 'studio-cli-data-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...clean, STUDIO_DATA_DIR: dataDir, ...env } });
-  child.on('close', () => rmSync(dataDir, { recursive: true, force: true }));
+  return { env: { ...clean, STUDIO_DATA_DIR: dataDir, ...env }, removeDataDir: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+export function studio(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  const isolated = isolatedEnvironment(env);
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: isolated.env });
+  child.on('close', isolated.removeDataDir);
   return child;
 }
 
