@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,15 +6,8 @@ import { startFileServer, type FileServer } from '../support/file-server.js';
 import { finished, studio } from '../support/studio-process.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
 import { memoryLogger, startTestServer } from '../support/test-server.js';
+import { closedPort } from '../support/closed-port.js';
 import { tinyModelPath } from '../test-model.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const stackLine = /\n\s+at /;
 
