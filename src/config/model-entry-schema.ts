@@ -102,6 +102,8 @@ export const modelEntrySchema = z
     thinking: thinking.default({ supported: true }),
     /** Loaded at start-up and never unloaded. */
     pinned: z.boolean().default(false),
+    vision: z.boolean().default(false),
+    fallbacks: z.array(modelName).default([]),
   })
   .strict()
   .superRefine((entry, context) => {

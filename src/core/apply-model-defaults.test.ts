@@ -11,6 +11,8 @@ const entry: CatalogEntry = {
   maxOutputTokens: 1000,
   defaults: { temperature: 0.3, topK: 5, systemPrompt: 'You are a helpful assistant.' },
   thinking: { supported: true, default: 'off' },
+  vision: false,
+  fallbacks: [],
 };
 
 function thrownBy(run: () => unknown): unknown {

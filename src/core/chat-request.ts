@@ -10,8 +10,17 @@ export interface ToolCall {
   readonly arguments: string;
 }
 
+/** A piece of a user message that holds images: text, or an image by `https:`/`http:` URL or `data:` URL. */
+export type ContentPart = { readonly type: 'text'; readonly text: string } | { readonly type: 'image'; readonly url: string };
+
 export type ChatMessage =
-  | { readonly role: 'system' | 'user'; readonly content: string }
+  | {
+      readonly role: 'system' | 'user';
+      /** The message's text; for a message with images, its text parts joined. */
+      readonly content: string;
+      /** User messages with images only: text and images in the order the client sent them. */
+      readonly parts?: readonly ContentPart[];
+    }
   | {
       readonly role: 'assistant';
       readonly content: string;
@@ -82,4 +91,9 @@ export interface ChatRequest {
   readonly logprobs?: { readonly topLogprobs: number };
   /** Token sequences that end generation, as the native wire's integer `stop` lists give them. */
   readonly stopTokens?: readonly (readonly number[])[];
+}
+
+/** Whether any message carries an image: only models marked `vision` accept such a request. */
+export function hasImages(request: Pick<ChatRequest, 'messages'>): boolean {
+  return request.messages.some((message) => 'parts' in message && message.parts?.some((part) => part.type === 'image') === true);
 }

@@ -51,15 +51,15 @@ export type GenerationEvent =
       readonly type: 'text-delta';
       readonly choice: number;
       readonly delta: string;
-      /** Tokens generated so far by all choices, including any whose text is still held back. */
-      readonly outputTokens: number;
+      /** Tokens generated so far by all choices, including any whose text is still held back; absent where the engine cannot tell (an upstream). */
+      readonly outputTokens?: number;
     }
   | {
       readonly type: 'reasoning-delta';
       readonly choice: number;
       readonly delta: string;
-      /** Tokens generated so far by all choices, reasoning included. */
-      readonly outputTokens: number;
+      /** Tokens generated so far by all choices, reasoning included; absent where the engine cannot tell. */
+      readonly outputTokens?: number;
     }
   | {
       readonly type: 'tool-call';
@@ -67,7 +67,7 @@ export type GenerationEvent =
       /** Position among this choice's calls, from 0. */
       readonly index: number;
       readonly call: ToolCall;
-      readonly outputTokens: number;
+      readonly outputTokens?: number;
     }
   | {
       /** Log-probabilities of answer tokens, sent before or with the text they belong to. */

@@ -39,6 +39,10 @@ export interface CatalogEntry {
   readonly price?: ModelPrice;
   readonly defaults: ModelDefaults;
   readonly thinking: ThinkingSupport;
+  /** Accepts images in user messages (an upstream vision model); a request with images to any other model is a 400. */
+  readonly vision: boolean;
+  /** Catalog models, in order, that serve a request this one cannot take before its first byte (no endpoint up, queue full). */
+  readonly fallbacks: readonly string[];
 }
 
 export function answersTo(entry: CatalogEntry, name: string): boolean {

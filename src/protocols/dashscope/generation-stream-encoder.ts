@@ -93,10 +93,10 @@ export function createGenerationStreamEncoder(options: GenerationStreamOptions):
     held = undefined;
     return [finishPacket(choice, { inputTokens, outputTokens })];
   };
-  /** The packets of a piece of `choice` that brings the totals to `tokens`. */
-  const piecePackets = (choice: number, piece: Piece, tokens: number): string[] => {
+  /** The packets of a piece of `choice` that brings the totals to `tokens` (absent: the engine cannot count per piece; the totals stay). */
+  const piecePackets = (choice: number, piece: Piece, tokens: number | undefined): string[] => {
     const released = release();
-    outputTokens = tokens;
+    outputTokens = tokens ?? outputTokens;
     return [...released, packet(choice, piece, { inputTokens, outputTokens })];
   };
 
@@ -110,7 +110,7 @@ export function createGenerationStreamEncoder(options: GenerationStreamOptions):
           choiceState(event.choice).reasoning += event.delta;
           // The text format has no place for thinking, so it gets no packet either.
           if (options.resultFormat === 'text') {
-            outputTokens = event.outputTokens;
+            outputTokens = event.outputTokens ?? outputTokens;
             return [];
           }
           return piecePackets(event.choice, { reasoning: event.delta }, event.outputTokens);
