@@ -1,8 +1,9 @@
 // Starts the real Studio server on a loopback port with the tiny test model, as `studio serve` would.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { stringify as stringifyYaml } from 'yaml';
 import type { RawFlags } from '../../src/config/load-options.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
@@ -50,6 +51,35 @@ export async function startTestServer(flags: RawFlags = {}, logger: Logger = pin
       return engine;
     },
   };
+}
+
+/**
+ * Starts the real server on a catalog, as a user does: `models` are written to a temporary YAML config
+ * file that `--config` names (removed on close), with no `--model`. Port, threads and store default as
+ * in startTestServer; `flags` win.
+ */
+export async function startCatalogServer(models: unknown[], flags: RawFlags = {}, logger: Logger = pino({ level: 'silent' })): Promise<RunningServer & { readonly baseURL: string; readonly dataDir: string }> {
+  const folder = await mkdtemp(join(tmpdir(), 'studio-catalog-'));
+  const configPath = join(folder, 'studio.yaml');
+  await writeFile(configPath, stringifyYaml({ models }));
+  const dataDir = flags['data-dir'] ?? (flags['database-url'] === undefined ? folder : undefined);
+  const removeFolder = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  try {
+    const config = loadServerConfig({ config: configPath, port: '0', threads: '1', ...(dataDir === undefined ? {} : { 'data-dir': dataDir }), ...flags }, {});
+    const running = await startServer(config, { logger, print: () => {} });
+    return {
+      ...running,
+      close: async () => {
+        await running.close();
+        await removeFolder();
+      },
+      baseURL: `${running.url}/compatible-mode/v1`,
+      dataDir: config.dataDir,
+    };
+  } catch (error) {
+    await removeFolder();
+    throw error;
+  }
 }
 
 /** A logger whose JSON lines are kept in memory, for tests that read what Studio logged. */
