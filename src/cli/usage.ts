@@ -19,16 +19,17 @@ function costText(costs: Readonly<Record<string, number>>): string {
 
 function usageTable(query: UsageQuery, rows: readonly UsageRow[]): string {
   const table = new Table({
-    head: [query.groupBy, 'requests', 'prompt', 'cached', 'completion', 'reasoning', 'total tokens', 'cost'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    head: [query.groupBy, 'requests', 'without usage', 'prompt', 'cached', 'completion', 'reasoning', 'total tokens', 'cost'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     style: { head: [], border: [] },
   });
   const cells = (row: Omit<UsageRow, 'group' | 'cost' | 'currency'>): string[] =>
-    [row.requests, row.promptTokens, row.cachedTokens, row.completionTokens, row.reasoningTokens, row.promptTokens + row.completionTokens].map((n) => integer.format(n));
+    [row.requests, row.unreportedRequests, row.promptTokens, row.cachedTokens, row.completionTokens, row.reasoningTokens, row.promptTokens + row.completionTokens].map((n) => integer.format(n));
   for (const row of rows) table.push([row.group, ...cells(row), costText(row.currency === undefined ? {} : { [row.currency]: row.cost })]);
   const totals = usageTotals(rows);
   table.push(['total', ...cells(totals), costText(totals.cost)]);
-  return `Usage from ${query.from} to ${query.to} (UTC days)\n${table.toString()}`;
+  const note = totals.unreportedRequests === 0 ? '' : `\n${integer.format(totals.unreportedRequests)} requests without usage: their engine reported no token counts (or they were interrupted), so their tokens and cost are not counted.`;
+  return `Usage from ${query.from} to ${query.to} (UTC days)\n${table.toString()}${note}`;
 }
 
 function csvField(value: string | number): string {
@@ -37,9 +38,9 @@ function csvField(value: string | number): string {
 }
 
 function usageCsv(rows: readonly UsageRow[]): string {
-  const lines = [['group', 'requests', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'total_tokens', 'cost', 'currency']];
+  const lines = [['group', 'requests', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'total_tokens', 'unreported_requests', 'cost', 'currency']];
   for (const row of rows) {
-    const fields = [row.group, row.requests, row.promptTokens, row.cachedTokens, row.completionTokens, row.reasoningTokens, row.promptTokens + row.completionTokens, row.cost, row.currency ?? ''];
+    const fields = [row.group, row.requests, row.promptTokens, row.cachedTokens, row.completionTokens, row.reasoningTokens, row.promptTokens + row.completionTokens, row.unreportedRequests, row.cost, row.currency ?? ''];
     lines.push(fields.map(csvField));
   }
   return lines.map((line) => line.join(',')).join('\n');

@@ -55,6 +55,8 @@ export interface LedgerClose {
   readonly cachedTokens: number;
   readonly completionTokens: number;
   readonly reasoningTokens: number;
+  /** False when the engine did not report the token counts: the counts above are then 0 where unknown, not counted. */
+  readonly usageReported: boolean;
   readonly cost?: number;
   readonly currency?: string;
   readonly ttftMs?: number;
@@ -83,6 +85,8 @@ export interface UsageRow {
   readonly cachedTokens: number;
   readonly completionTokens: number;
   readonly reasoningTokens: number;
+  /** Requests among `requests` whose token counts are unknown (the engine reported none, or the request was interrupted). */
+  readonly unreportedRequests: number;
   readonly cost: number;
   readonly currency?: string;
 }

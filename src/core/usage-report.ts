@@ -15,6 +15,7 @@ export interface UsageTotals {
   readonly cachedTokens: number;
   readonly completionTokens: number;
   readonly reasoningTokens: number;
+  readonly unreportedRequests: number;
   /** Per currency; models without a price add nothing. */
   readonly cost: Readonly<Record<string, number>>;
 }
@@ -59,6 +60,7 @@ export function foldUnpriced(rows: readonly UsageRow[]): UsageRow[] {
     target.cachedTokens += row.cachedTokens;
     target.completionTokens += row.completionTokens;
     target.reasoningTokens += row.reasoningTokens;
+    target.unreportedRequests += row.unreportedRequests;
     return false;
   });
 }
@@ -71,16 +73,18 @@ export function usageTotals(rows: readonly UsageRow[]): UsageTotals {
   let cachedTokens = 0;
   let completionTokens = 0;
   let reasoningTokens = 0;
+  let unreportedRequests = 0;
   for (const row of rows) {
     requests += row.requests;
     promptTokens += row.promptTokens;
     cachedTokens += row.cachedTokens;
     completionTokens += row.completionTokens;
     reasoningTokens += row.reasoningTokens;
+    unreportedRequests += row.unreportedRequests;
     if (row.currency !== undefined) micros[row.currency] = (micros[row.currency] ?? 0) + Math.round(row.cost * 1e6);
   }
   const cost = Object.fromEntries(Object.entries(micros).map(([currency, amount]) => [currency, amount / 1e6]));
-  return { requests, promptTokens, cachedTokens, completionTokens, reasoningTokens, cost };
+  return { requests, promptTokens, cachedTokens, completionTokens, reasoningTokens, unreportedRequests, cost };
 }
 
 function rowJson(row: Omit<UsageRow, 'group' | 'cost' | 'currency'>): Record<string, number> {
@@ -91,6 +95,8 @@ function rowJson(row: Omit<UsageRow, 'group' | 'cost' | 'currency'>): Record<str
     completion_tokens: row.completionTokens,
     reasoning_tokens: row.reasoningTokens,
     total_tokens: row.promptTokens + row.completionTokens,
+    // Requests counted above whose tokens are not: the engine reported no usage, or the request was interrupted.
+    unreported_requests: row.unreportedRequests,
   };
 }
 

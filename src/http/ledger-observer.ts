@@ -30,6 +30,8 @@ export function ledgerObserver(ledger: Ledger, logger: Logger): GenerationObserv
           cachedTokens: usage?.cachedInputTokens ?? 0,
           completionTokens: usage?.outputTokens ?? 0,
           reasoningTokens: usage?.reasoningTokens ?? 0,
+          // No usage at all means the engine never ran (nothing evaluated); a usage that leaves a count out means the engine did not know it.
+          usageReported: usage === undefined || (usage.inputTokens !== undefined && usage.outputTokens !== undefined),
           cost: usage?.cost?.total,
           currency: usage?.cost?.currency,
           ttftMs: outcome.ttftMs === undefined ? undefined : Math.round(outcome.ttftMs),

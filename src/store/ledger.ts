@@ -30,6 +30,8 @@ interface Totals {
   readonly completion: number;
   readonly reasoning: number;
   readonly costMicros: number;
+  /** Whether its token counts are known. */
+  readonly reported: boolean;
 }
 
 /** Rows per multi-row insert, well under SQLite's limit on bound values. */
@@ -79,6 +81,7 @@ function closeValues(row: LedgerClose, closedAt: Date) {
     cached_tokens: row.cachedTokens,
     completion_tokens: row.completionTokens,
     reasoning_tokens: row.reasoningTokens,
+    usage_reported: row.usageReported ? 1 : 0,
     cost_micros: row.cost === undefined ? null : toMicros(row.cost),
     currency: row.currency ?? null,
     ttft_ms: row.ttftMs === undefined ? null : Math.round(row.ttftMs),
@@ -97,6 +100,7 @@ const NOT_CLOSED = {
   cached_tokens: 0,
   completion_tokens: 0,
   reasoning_tokens: 0,
+  usage_reported: 1,
   cost_micros: null,
   currency: null,
   ttft_ms: null,
@@ -117,21 +121,23 @@ function totalsOf(open: { startedAt: Date; keyId?: string; modelRequested: strin
     completion: close.completionTokens,
     reasoning: close.reasoningTokens,
     costMicros: close.cost === undefined ? 0 : toMicros(close.cost),
+    reported: close.usageReported,
   };
 }
 
 /** Sums totals per daily row, in a fixed order so that concurrent writers lock rows alike and never deadlock. */
 function dailyRows(totals: readonly Totals[]): Insertable<DailyUsageTable>[] {
-  const rows = new Map<string, Insertable<DailyUsageTable> & { requests: number; prompt_tokens: number; cached_tokens: number; completion_tokens: number; reasoning_tokens: number; cost_micros: number }>();
+  const rows = new Map<string, Insertable<DailyUsageTable> & { requests: number; prompt_tokens: number; cached_tokens: number; completion_tokens: number; reasoning_tokens: number; cost_micros: number; unreported_requests: number }>();
   for (const t of totals) {
     const id = JSON.stringify([t.day, t.keyId, t.model, t.currency]);
-    const row = rows.get(id) ?? { day: t.day, key_id: t.keyId, model: t.model, currency: t.currency, requests: 0, prompt_tokens: 0, cached_tokens: 0, completion_tokens: 0, reasoning_tokens: 0, cost_micros: 0 };
+    const row = rows.get(id) ?? { day: t.day, key_id: t.keyId, model: t.model, currency: t.currency, requests: 0, prompt_tokens: 0, cached_tokens: 0, completion_tokens: 0, reasoning_tokens: 0, cost_micros: 0, unreported_requests: 0 };
     row.requests += 1;
     row.prompt_tokens += t.prompt;
     row.cached_tokens += t.cached;
     row.completion_tokens += t.completion;
     row.reasoning_tokens += t.reasoning;
     row.cost_micros += t.costMicros;
+    if (!t.reported) row.unreported_requests += 1;
     rows.set(id, row);
   }
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
@@ -174,6 +180,7 @@ async function addToDailyTotals(trx: Transaction<Database>, shapes: CompiledShap
             completion_tokens: eb('daily_usage.completion_tokens', '+', eb.ref('excluded.completion_tokens')),
             reasoning_tokens: eb('daily_usage.reasoning_tokens', '+', eb.ref('excluded.reasoning_tokens')),
             cost_micros: eb('daily_usage.cost_micros', '+', eb.ref('excluded.cost_micros')),
+            unreported_requests: eb('daily_usage.unreported_requests', '+', eb.ref('excluded.unreported_requests')),
           })),
         ),
     );
@@ -230,15 +237,15 @@ export class KyselyLedger implements Ledger {
       for (const group of chunks(stale)) {
         const moved = await trx
           .updateTable('requests')
-          .set({ status: 'interrupted', closed_at: toIso(new Date()) })
+          .set({ status: 'interrupted', usage_reported: 0, closed_at: toIso(new Date()) })
           .where('status', '=', 'open')
           .where('request_id', 'in', group)
           .returning(['started_at', 'key_id', 'model_requested'])
           .execute();
         for (const row of moved) {
-          // Nothing is known of what it evaluated: it counts as a request, with no tokens and no cost.
+          // Nothing is known of what it evaluated: it counts as a request whose usage is unknown, with no cost.
           const day = utcDay(fromTimestamp(row.started_at));
-          interrupted.push({ day, keyId: row.key_id ?? '', model: row.model_requested, currency: '', prompt: 0, cached: 0, completion: 0, reasoning: 0, costMicros: 0 });
+          interrupted.push({ day, keyId: row.key_id ?? '', model: row.model_requested, currency: '', prompt: 0, cached: 0, completion: 0, reasoning: 0, costMicros: 0, reported: false });
         }
       }
       await addToDailyTotals(trx, this.#dailyShapes, interrupted);
@@ -324,6 +331,7 @@ export class KyselyLedger implements Ledger {
                 cached_tokens: eb.ref('excluded.cached_tokens'),
                 completion_tokens: eb.ref('excluded.completion_tokens'),
                 reasoning_tokens: eb.ref('excluded.reasoning_tokens'),
+                usage_reported: eb.ref('excluded.usage_reported'),
                 cost_micros: eb.ref('excluded.cost_micros'),
                 currency: eb.ref('excluded.currency'),
                 ttft_ms: eb.ref('excluded.ttft_ms'),

@@ -67,7 +67,19 @@ function initialSchema(flavour: Flavour): Migration {
   };
 }
 
+/**
+ * A request whose engine did not report its token counts (an upstream that sent no usage) keeps 0 in
+ * them and says so, and each day counts such requests, so usage never passes zeros off as counts.
+ * Existing rows had their usage reported: the defaults say so.
+ */
+const usageReported: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('requests').addColumn('usage_reported', 'integer', (column) => column.notNull().defaultTo(1)).execute();
+    await db.schema.alterTable('daily_usage').addColumn('unreported_requests', 'bigint', (column) => column.notNull().defaultTo(0)).execute();
+  },
+};
+
 /** Every version in order; a new one is appended, never edited. */
 export function migrations(flavour: Flavour): Record<string, Migration> {
-  return { '0001_keys_and_ledger': initialSchema(flavour) };
+  return { '0001_keys_and_ledger': initialSchema(flavour), '0002_usage_reported': usageReported };
 }

@@ -37,6 +37,8 @@ export interface RequestsTable {
   cached_tokens: Count;
   completion_tokens: Count;
   reasoning_tokens: Count;
+  /** 1, or 0 when the engine did not report the token counts (they are 0 then, not counted); 0 or 1 on every dialect. */
+  usage_reported: ColumnType<number, number | undefined, number>;
   /** Millionths of the currency, exact. */
   cost_micros: NullableCount;
   currency: string | null;
@@ -62,6 +64,8 @@ export interface DailyUsageTable {
   completion_tokens: Count;
   reasoning_tokens: Count;
   cost_micros: Count;
+  /** Requests whose token counts are unknown (see RequestsTable.usage_reported), counted in `requests` too. */
+  unreported_requests: Count;
 }
 
 export interface Database {

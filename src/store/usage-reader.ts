@@ -25,6 +25,7 @@ export class KyselyUsageReader implements UsageReader {
         eb.fn.sum<string>('completion_tokens').as('completion_tokens'),
         eb.fn.sum<string>('reasoning_tokens').as('reasoning_tokens'),
         eb.fn.sum<string>('cost_micros').as('cost_micros'),
+        eb.fn.sum<string>('unreported_requests').as('unreported_requests'),
       ])
       .where('day', '>=', query.from)
       .where('day', '<=', query.to)
@@ -41,6 +42,7 @@ export class KyselyUsageReader implements UsageReader {
       cachedTokens: fromCount(row.cached_tokens),
       completionTokens: fromCount(row.completion_tokens),
       reasoningTokens: fromCount(row.reasoning_tokens),
+      unreportedRequests: fromCount(row.unreported_requests),
       cost: fromMicros(row.cost_micros),
       ...(row.currency === '' ? {} : { currency: row.currency }),
     }));

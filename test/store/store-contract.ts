@@ -30,6 +30,7 @@ function closed(requestId: string, overrides: Partial<LedgerClose> = {}): Ledger
     cachedTokens: 2,
     completionTokens: 5,
     reasoningTokens: 1,
+    usageReported: true,
     cost: 0.000123,
     currency: 'CNY',
     durationMs: 40,
@@ -38,6 +39,8 @@ function closed(requestId: string, overrides: Partial<LedgerClose> = {}): Ledger
     ...overrides,
   };
 }
+
+const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported'];
 
 export function describeStoreContract(name: string, backend: StoreBackend): void {
   describe(`the ${name} store`, () => {
@@ -129,7 +132,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         await store.ledger.close(closed(first.requestId, { cost: 0.1, modelServed: 'qwen-served' }));
         await store.ledger.close(closed(second.requestId, { cost: 0.2, modelServed: 'qwen-served' }));
         const [row] = await store.usage.usage({ from: '2001-01-01', to: '2001-01-01', groupBy: 'day', keyId: record.id });
-        expect(row).toEqual({ group: '2001-01-01', requests: 2, promptTokens: 20, cachedTokens: 4, completionTokens: 10, reasoningTokens: 2, cost: 0.3, currency: 'CNY' });
+        expect(row).toEqual({ group: '2001-01-01', requests: 2, promptTokens: 20, cachedTokens: 4, completionTokens: 10, reasoningTokens: 2, unreportedRequests: 0, cost: 0.3, currency: 'CNY' });
       });
 
       it('writes a close whose open never came, and one whose open is in the same flush, each once', async () => {
@@ -154,6 +157,20 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         await store.ledger.close(closed(row.requestId, { promptTokens: 999 }));
         const [day] = await store.usage.usage({ from: '2002-02-02', to: '2002-02-02', groupBy: 'day', keyId });
         expect(day).toMatchObject({ requests: 1, promptTokens: 10 });
+      });
+
+      it('keeps a close whose engine reported no usage apart: its counts are 0 and its day counts it as without usage', async () => {
+        const keyId = unique('key');
+        const reported = opened({ startedAt: new Date('2008-08-08T08:00:00Z'), keyId });
+        const unreported = opened({ startedAt: new Date('2008-08-08T09:00:00Z'), keyId });
+        store.ledger.open(reported);
+        store.ledger.open(unreported);
+        await Promise.all([
+          store.ledger.close(closed(reported.requestId)),
+          store.ledger.close(closed(unreported.requestId, { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, usageReported: false, cost: undefined })),
+        ]);
+        const [day] = await store.usage.usage({ from: '2008-08-08', to: '2008-08-08', groupBy: 'day', keyId });
+        expect(day).toMatchObject({ requests: 2, unreportedRequests: 1, promptTokens: 10, completionTokens: 5 });
       });
 
       it('commits many concurrent closes in one transaction', async () => {
@@ -184,7 +201,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         expect(await store.ledger.closeInterrupted()).toBe(2);
         expect(await store.ledger.closeInterrupted()).toBe(0);
         const [day] = await store.usage.usage({ from: '2004-04-04', to: '2004-04-04', groupBy: 'day', keyId });
-        expect(day).toMatchObject({ requests: 2, promptTokens: 0 });
+        expect(day).toMatchObject({ requests: 2, promptTokens: 0, unreportedRequests: 2 });
         // A late close of an interrupted row changes nothing.
         await store.ledger.close(closed(left[0]!.requestId));
         expect((await store.usage.usage({ from: '2004-04-04', to: '2004-04-04', groupBy: 'day', keyId }))[0]).toMatchObject({ requests: 2 });
@@ -232,7 +249,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         const byKey = await store.usage.usage({ ...range, groupBy: 'key' });
         expect(byKey.map((row) => [row.group, row.requests]).sort()).toEqual([[NO_KEY_GROUP, 1], [alice.name, 2], [bob.name, 1]].sort());
         expect(await store.usage.usage({ ...range, groupBy: 'day', keyId: bob.id })).toEqual([
-          { group: '2006-06-01', requests: 1, promptTokens: 10, cachedTokens: 2, completionTokens: 5, reasoningTokens: 1, cost: 0.25, currency: 'CNY' },
+          { group: '2006-06-01', requests: 1, promptTokens: 10, cachedTokens: 2, completionTokens: 5, reasoningTokens: 1, unreportedRequests: 0, cost: 0.25, currency: 'CNY' },
         ]);
       });
 
@@ -259,14 +276,14 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     describe('migrations', () => {
       it('apply once and then find nothing to do', async () => {
         const fresh = await backend.fresh();
-        expect(await migrateStore(fresh)).toEqual(['0001_keys_and_ledger']);
+        expect(await migrateStore(fresh)).toEqual(MIGRATIONS);
         expect(await migrateStore(fresh)).toEqual([]);
       });
 
       it.runIf(backend.sharedByProcesses)('run once when two start at the same moment', async () => {
         const fresh = await backend.fresh();
         const applied = await Promise.all([migrateStore(fresh), migrateStore(fresh), migrateStore(fresh)]);
-        expect(applied.flat()).toEqual(['0001_keys_and_ledger']);
+        expect(applied.flat()).toEqual(MIGRATIONS);
         const both = await Promise.all([openStore({ ...fresh, instance: 'a' }), openStore({ ...fresh, instance: 'b' })]);
         const { record } = await both[0].keys.create({ name: 'shared', limits: {} });
         expect((await both[1].keys.get('shared'))?.id).toBe(record.id);

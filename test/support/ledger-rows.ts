@@ -16,6 +16,8 @@ export interface LedgerRow {
   readonly cached_tokens: number;
   readonly completion_tokens: number;
   readonly reasoning_tokens: number;
+  /** 0 when the engine reported no token counts. */
+  readonly usage_reported: number;
   readonly cost_micros: number | null;
   readonly currency: string | null;
   readonly ttft_ms: number | null;
