@@ -1,8 +1,8 @@
-// Routes each request by model name or alias to the engine that serves it, with the model's catalog defaults and price.
+// Routes each request by model name or alias to the engine that serves it, with the model's catalog defaults, price and fallbacks.
 import { applyModelDefaults } from '../core/apply-model-defaults.js';
-import type { ChatRequest } from '../core/chat-request.js';
+import { hasImages, type ChatRequest } from '../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../core/engine.js';
-import { ModelNotFoundError } from '../core/errors.js';
+import { InvalidRequestError, ModelNotFoundError, ModelUnavailableError, OverloadedError, RateLimitedError } from '../core/errors.js';
 import type { GenerationEvent, Usage } from '../core/generation-event.js';
 import { answersTo, type CatalogEntry } from '../core/model-catalog.js';
 import { priceUsage } from '../core/pricing.js';
@@ -11,6 +11,31 @@ export interface RoutedModel {
   readonly entry: CatalogEntry;
   /** Serves the entry under its canonical name. */
   readonly engine: Engine;
+}
+
+/** Out of capacity for now (no endpoint up, queue full, model on its way): another model may serve instead. */
+function isCapacityError(error: unknown): boolean {
+  return error instanceof ModelUnavailableError || error instanceof OverloadedError || (error instanceof RateLimitedError && error.scope === 'queue');
+}
+
+/**
+ * A key's admission reserves its rate limits once per request, whichever model serves it: a second
+ * reservation would count the request twice and never be settled.
+ */
+function admitOnce(admit: GenerateOptions['admit']): GenerateOptions['admit'] {
+  if (admit === undefined) return undefined;
+  let admitted = false;
+  return async (prompt) => {
+    if (admitted) return;
+    admitted = true;
+    await admit(prompt);
+  };
+}
+
+function priced(entry: CatalogEntry, request: ChatRequest, usage: Usage): Usage {
+  if (entry.price === undefined) return usage;
+  const thinking = request.thinking?.enabled === true || (usage.reasoningTokens ?? 0) > 0;
+  return { ...usage, cost: priceUsage(entry.price, usage, thinking) };
 }
 
 export class EngineRouter implements Engine {
@@ -36,21 +61,92 @@ export class EngineRouter implements Engine {
     });
   }
 
+  /**
+   * The requested model; on a capacity error before its first event, its fallbacks (and theirs) depth
+   * first, each model once. If none serves, the client gets the requested model's error, not that of
+   * a model it did not ask for.
+   */
   async *generate(request: ChatRequest, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
-    const routed = this.#models.find(({ entry }) => answersTo(entry, request.model));
-    if (routed === undefined) throw new ModelNotFoundError(request.model, this.#models.map(({ entry }) => ({ id: entry.name, aliases: entry.aliases })));
-    const { entry, engine } = routed;
-    const applied = applyModelDefaults(request, entry);
-    const { onUsage } = options;
-    const priced = (usage: Usage): Usage => {
-      if (entry.price === undefined) return usage;
-      const thinking = applied.thinking?.enabled === true || (usage.reasoningTokens ?? 0) > 0;
-      return { ...usage, cost: priceUsage(entry.price, usage, thinking) };
+    const requested = this.#find(request.model);
+    if (requested === undefined) throw new ModelNotFoundError(request.model, this.#models.map(({ entry }) => ({ id: entry.name, aliases: entry.aliases })));
+    const shared = { ...options, admit: admitOnce(options.admit) };
+    const primary = await this.#start(requested, request, shared);
+    if ('iterator' in primary) return yield* primary.iterator;
+    if (isCapacityError(primary.error) && !options.signal.aborted) {
+      const [, ...fallbacks] = this.#candidates(requested, new Set());
+      for (const fallback of fallbacks) {
+        const started = await this.#start(fallback, request, shared);
+        if ('iterator' in started) return yield* started.iterator;
+        if (options.signal.aborted) throw started.error;
+      }
+    }
+    if (primary.usage !== undefined) options.onUsage?.(primary.usage);
+    throw primary.error;
+  }
+
+  /**
+   * Runs one model until its first event. Its usage is held until then: a model that fails first
+   * reports it only if its error is the one the client gets.
+   */
+  async #start(
+    routed: RoutedModel,
+    request: ChatRequest,
+    options: GenerateOptions,
+  ): Promise<{ readonly iterator: AsyncIterable<GenerationEvent> } | { readonly error: unknown; readonly usage: Usage | undefined }> {
+    let held: Usage | undefined;
+    let serving = false;
+    const onUsage = (usage: Usage): void => {
+      if (serving) options.onUsage?.(usage);
+      else held = usage;
     };
-    yield* engine.generate(applied, { ...options, onUsage: onUsage && ((usage) => onUsage(priced(usage))) });
+    const iterator = this.#attempt(routed, request, { ...options, onUsage })[Symbol.asyncIterator]();
+    let first: IteratorResult<GenerationEvent>;
+    try {
+      first = await iterator.next();
+    } catch (error) {
+      return { error, usage: held };
+    }
+    serving = true;
+    if (held !== undefined) options.onUsage?.(held);
+    return {
+      iterator: (async function* () {
+        try {
+          if (first.done === true) return;
+          yield first.value;
+          yield* { [Symbol.asyncIterator]: () => iterator };
+        } finally {
+          // A consumer that stops at the first event stops the engine too.
+          await iterator.return?.(undefined);
+        }
+      })(),
+    };
   }
 
   async dispose(): Promise<void> {
     await Promise.all([...new Set(this.#models.map(({ engine }) => engine))].map((engine) => engine.dispose()));
+  }
+
+  #find(name: string): RoutedModel | undefined {
+    return this.#models.find(({ entry }) => answersTo(entry, name));
+  }
+
+  /** The catalog forbids fallback cycles; `visited` keeps a model from being tried twice all the same. */
+  *#candidates(routed: RoutedModel, visited: Set<string>): Generator<RoutedModel> {
+    if (visited.has(routed.entry.name)) return;
+    visited.add(routed.entry.name);
+    yield routed;
+    for (const name of routed.entry.fallbacks) {
+      const fallback = this.#find(name);
+      if (fallback !== undefined) yield* this.#candidates(fallback, visited);
+    }
+  }
+
+  /** One model's try: its own image check, defaults and price. */
+  async *#attempt({ entry, engine }: RoutedModel, request: ChatRequest, options: GenerateOptions & { onUsage: (usage: Usage) => void }): AsyncGenerator<GenerationEvent> {
+    if (!entry.vision && hasImages(request)) {
+      throw new InvalidRequestError(`Model "${request.model}" does not accept images; send images to a model marked "vision: true".`, 'messages');
+    }
+    const applied = applyModelDefaults(request, entry);
+    yield* engine.generate(applied, { ...options, onUsage: (usage) => options.onUsage(priced(entry, applied, usage)) });
   }
 }
