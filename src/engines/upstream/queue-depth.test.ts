@@ -21,6 +21,10 @@ describe('queueDepth', () => {
     expect(queueDepth(text)).toBe(7.5);
   });
 
+  it('reads a last line that has no line feed', () => {
+    expect(queueDepth('vllm:num_requests_waiting 3')).toBe(3);
+  });
+
   it('is 0 for metrics of none of those engines, and for an empty page', () => {
     expect(queueDepth('process_cpu_seconds_total 12.5\n')).toBe(0);
     expect(queueDepth('')).toBe(0);

@@ -10,7 +10,8 @@ export const QUEUE_DEPTH_METRICS: readonly string[] = ['vllm:num_requests_waitin
 /** The sum of every queue-depth sample in `text`, over all label sets (one per model served) and all known names. */
 export function queueDepth(text: string): number {
   let depth = 0;
-  for (const family of parsePrometheusTextFormat(text)) {
+  // The parser drops a last line that lacks its line feed, which the format requires but not every exporter sends.
+  for (const family of parsePrometheusTextFormat(text.endsWith('\n') ? text : `${text}\n`)) {
     if (!QUEUE_DEPTH_METRICS.includes(family.name)) continue;
     for (const sample of family.metrics) {
       const value = Number(sample.value);
