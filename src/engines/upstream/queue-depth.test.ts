@@ -25,6 +25,10 @@ describe('queueDepth', () => {
     expect(queueDepth('vllm:num_requests_waiting 3')).toBe(3);
   });
 
+  it('reads CRLF line ends and tells a gauge from a longer name that starts with it', () => {
+    expect(queueDepth('vllm:num_requests_waiting{model_name="a"} 1\r\nvllm:num_requests_waiting_total 9\r\nsglang:num_queue_reqs 2\r\n')).toBe(3);
+  });
+
   it('is 0 for metrics of none of those engines, and for an empty page', () => {
     expect(queueDepth('process_cpu_seconds_total 12.5\n')).toBe(0);
     expect(queueDepth('')).toBe(0);
