@@ -2,6 +2,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Engine } from '../core/engine.js';
 import { MethodNotAllowedError } from '../core/errors.js';
+import { MULTIMODAL_GENERATION_PATH } from '../protocols/dashscope/generation-request-schema.js';
 import { renderDashScopeError } from '../protocols/dashscope/render-error.js';
 import { renderOpenAIError } from '../protocols/openai/render-error.js';
 import type { AppEnv } from './app-env.js';
@@ -27,8 +28,13 @@ export const OPENAI_BASES: readonly string[] = ['/compatible-mode/v1', '/v1'];
 
 const mounts: readonly Mount[] = [
   { bases: OPENAI_BASES, wire: openaiWire, routes: openaiRoutes, endpoints: { '/chat/completions': ['POST'], '/models': ['GET'], '/models/:id': ['GET'] } },
-  // The DashScope SDKs append `services/aigc/text-generation/generation` to this base.
-  { bases: ['/api/v1'], wire: dashscopeWire, routes: dashscopeRoutes, endpoints: { [TEXT_GENERATION_PATH]: ['POST'] } },
+  // The DashScope SDKs append `services/aigc/text-generation/generation` (or `multimodal-generation`) to this base.
+  {
+    bases: ['/api/v1'],
+    wire: dashscopeWire,
+    routes: dashscopeRoutes,
+    endpoints: { [TEXT_GENERATION_PATH]: ['POST'], [MULTIMODAL_GENERATION_PATH]: ['POST'] },
+  },
 ];
 
 /** The wire a path belongs to; paths outside every base are answered on the OpenAI-compatible wire. */

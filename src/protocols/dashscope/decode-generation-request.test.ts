@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../core/errors.js';
-import { decodeGenerationRequest, type StreamHints } from './decode-generation-request.js';
+import { decodeGenerationRequest, decodeMultimodalRequest, type StreamHints } from './decode-generation-request.js';
 
 const blocking: StreamHints = { sseHeader: false, acceptsEventStream: false };
 const sse: StreamHints = { sseHeader: true, acceptsEventStream: false };
@@ -11,9 +11,9 @@ const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', 
 const body = (parameters: object, messages: object[] = input.messages): object => ({ model: 'qwen-plus', input: { messages }, parameters });
 
 /** The InvalidRequestError a body is rejected with. */
-function rejection(request: object, hints: StreamHints = blocking): InvalidRequestError {
+function rejection(request: object, hints: StreamHints = blocking, decode = decodeGenerationRequest): InvalidRequestError {
   try {
-    decodeGenerationRequest(request, hints);
+    decode(request, hints);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidRequestError);
     return error as InvalidRequestError;
@@ -217,5 +217,93 @@ describe('decodeGenerationRequest', () => {
 
   it('rejects a model name of megabytes rather than echo it in a 404', () => {
     expect(rejection({ model: 'q'.repeat(1_000_000), input })).toMatchObject({ param: 'model', message: 'The model name must be at most 256 characters.' });
+  });
+});
+
+describe('decodeMultimodalRequest', () => {
+  const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+  const visionBody = (content: unknown, parameters: object = {}): object => ({ model: 'qwen-vl-plus', input: { messages: [{ role: 'user', content }] }, parameters });
+  const multimodalRejection = (request: object): InvalidRequestError => rejection(request, blocking, decodeMultimodalRequest);
+
+  it('keeps image and text items in order, answers in the multimodal message format and streams as the text endpoint does', () => {
+    const call = decodeMultimodalRequest(
+      {
+        model: 'qwen-vl-plus',
+        input: {
+          messages: [
+            { role: 'system', content: [{ text: 'You are a helpful assistant.' }] },
+            { role: 'user', content: [{ image: 'https://example.com/dog.jpeg' }, { image: PNG }, { text: 'What are these?' }] },
+          ],
+        },
+        parameters: { result_format: 'text', incremental_output: true },
+      },
+      sse,
+    );
+    expect(call).toEqual({
+      request: {
+        model: 'qwen-vl-plus',
+        messages: [
+          { role: 'system', content: 'You are a helpful assistant.' },
+          {
+            role: 'user',
+            content: 'What are these?',
+            parts: [
+              { type: 'image', url: 'https://example.com/dog.jpeg' },
+              { type: 'image', url: PNG },
+              { type: 'text', text: 'What are these?' },
+            ],
+          },
+        ],
+        sampling: {},
+        stop: [],
+      },
+      stream: true,
+      resultFormat: 'multimodal',
+      incrementalOutput: true,
+    });
+  });
+
+  it('takes string content and text-only lists as plain messages, assistant history included', () => {
+    const { request } = decodeMultimodalRequest(
+      { model: 'qwen-vl-plus', input: { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ text: 'Hello' }] }, { role: 'user', content: [{ text: 'again' }] }] } },
+      blocking,
+    );
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello' },
+      { role: 'user', content: 'again' },
+    ]);
+  });
+
+  it('refuses video, items with neither text nor image, and images outside user messages, naming the item', () => {
+    expect(multimodalRejection(visionBody([{ video: ['https://example.com/1.jpg'] }, { text: 'what happens?' }]))).toMatchObject({
+      param: 'input.messages[0].content[0].video',
+      message: expect.stringContaining('video input is not supported'),
+    });
+    expect(multimodalRejection(visionBody([{ text: 'a' }, { audio: 'https://example.com/a.wav' }]))).toMatchObject({ param: 'input.messages[0].content[1]' });
+    const systemImage = { model: 'qwen-vl-plus', input: { messages: [{ role: 'system', content: [{ image: PNG }] }, { role: 'user', content: 'hi' }] } };
+    expect(multimodalRejection(systemImage)).toMatchObject({ param: 'input.messages[0].content[0].image', message: expect.stringContaining('only user messages may hold images') });
+  });
+
+  it('refuses other URL schemes and oversized data URLs, naming message and item', () => {
+    expect(multimodalRejection(visionBody([{ image: 'file:///etc/passwd' }]))).toMatchObject({ param: 'input.messages[0].content[0].image' });
+    const error = multimodalRejection(visionBody([{ text: 'x' }, { image: `data:image/png;base64,${'A'.repeat(14_000_000)}` }]));
+    expect(error.param).toBe('input.messages[0].content[1].image');
+    expect(error.message).toContain('at most 10485760 bytes');
+  });
+
+  it('refuses content that is neither a string nor a list', () => {
+    expect(multimodalRejection(visionBody(5))).toMatchObject({ param: 'input.messages[0].content', message: expect.stringContaining('{"image": …} items') });
+  });
+});
+
+describe('decodeGenerationRequest with images', () => {
+  it('keeps content a string and points images at the multimodal endpoint', () => {
+    const images = { model: 'qwen-vl-plus', input: { messages: [{ role: 'user', content: [{ image: 'https://example.com/a.png' }, { text: 'hi' }] }] } };
+    expect(rejection(images)).toMatchObject({
+      param: 'input.messages[0].content',
+      message: expect.stringContaining('input content must be a string; send images to POST /api/v1/services/aigc/multimodal-generation/generation.'),
+    });
+    expect(rejection({ model: 'qwen-plus', input: { messages: [{ role: 'user', content: [{ text: 'hi' }] }] } }).message).not.toContain('multimodal');
   });
 });

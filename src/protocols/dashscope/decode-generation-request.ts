@@ -4,17 +4,22 @@ import { InvalidRequestError } from '../../core/errors.js';
 import { checkChatRules, type ChatRuleParams } from '../check-chat-rules.js';
 import { decodeChoiceOptions } from '../choice-parameters.js';
 import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
+import { checkImageUrl } from '../check-image-url.js';
+import { messageFromParts, textOfParts, type WirePart } from '../message-from-parts.js';
 import { toAssistantMessage } from '../message-schemas.js';
 import { decodeFeatures, decodePenalties } from '../shared-parameters.js';
-import { generationRequestSchema, type GenerationRequestBody } from './generation-request-schema.js';
+import { generationRequestSchema, multimodalRequestSchema, type GenerationRequestBody } from './generation-request-schema.js';
 import { toStop } from './stop-schema.js';
 
 export type ResultFormat = 'text' | 'message';
 
+/** How replies are shaped: a result format, or the multimodal endpoint's message format, whose `content` is a list of `{"text"}` items. */
+export type OutputFormat = ResultFormat | 'multimodal';
+
 export interface DashScopeCall {
   readonly request: ChatRequest;
   readonly stream: boolean;
-  readonly resultFormat: ResultFormat;
+  readonly resultFormat: OutputFormat;
   /** Stream packets carry only the new text (true) or everything so far (false). */
   readonly incrementalOutput: boolean;
 }
@@ -32,14 +37,37 @@ type Input = GenerationRequestBody['input'];
 /** top_k values above this switch top-k off, as Model Studio documents. */
 const TOP_K_OFF_ABOVE = 100;
 
-function toMessage(message: NonNullable<Input['messages']>[number]): ChatMessage {
+type WireMessage = NonNullable<Input['messages']>[number];
+type ContentItem = Exclude<WireMessage['content'], string | null | undefined>[number];
+
+function toWirePart(item: ContentItem, param: string): WirePart {
+  if (item.video !== undefined) throw new InvalidRequestError(`${param}.video: video input is not supported; send images as {"image": …} items.`, `${param}.video`);
+  if (typeof item.image === 'string') {
+    checkImageUrl(item.image, `${param}.image`);
+    return { part: { type: 'image', url: item.image }, param: `${param}.image` };
+  }
+  if (typeof item.text === 'string') return { part: { type: 'text', text: item.text }, param };
+  throw new InvalidRequestError(`${param}: a content item must hold "text" or "image".`, param);
+}
+
+function toWireParts(content: readonly ContentItem[], param: string): WirePart[] {
+  return content.map((item, index) => toWirePart(item, `${param}[${index}]`));
+}
+
+function toText(content: WireMessage['content'] & {}, param: string): string {
+  return typeof content === 'string' ? content : textOfParts(toWireParts(content, param));
+}
+
+function toMessage(message: WireMessage, index: number): ChatMessage {
+  const param = `input.messages[${index}].content`;
   switch (message.role) {
     case 'assistant':
-      return toAssistantMessage(message.content ?? '', message.tool_calls, message.partial);
+      return toAssistantMessage(message.content == null ? '' : toText(message.content, param), message.tool_calls, message.partial);
     case 'tool':
-      return { role: 'tool', content: message.content, toolCallId: message.tool_call_id };
+      return { role: 'tool', content: toText(message.content, param), toolCallId: message.tool_call_id };
     default:
-      return { role: message.role, content: message.content };
+      if (typeof message.content === 'string') return { role: message.role, content: message.content };
+      return messageFromParts(message.role, toWireParts(message.content, param));
   }
 }
 
@@ -85,11 +113,10 @@ function checkNativeRules({ request, stream, resultFormat, incrementalOutput }: 
   }
 }
 
-export function decodeGenerationRequest(body: unknown, hints: StreamHints): DashScopeCall {
-  const parsed = generationRequestSchema.safeParse(body);
-  if (!parsed.success) throw invalidRequestFromZod(parsed.error, body);
-  const { model, input, stream } = parsed.data;
-  const parameters = parsed.data.parameters ?? {};
+/** What follows the schema, for either endpoint; `multimodal`: the reply is always in the multimodal message format. */
+function decodeBody(body: GenerationRequestBody, hints: StreamHints, multimodal: boolean): DashScopeCall {
+  const { model, input, stream } = body;
+  const parameters = body.parameters ?? {};
   const maxTokens = parameters.max_tokens ?? parameters.max_length ?? undefined;
   const features = decodeFeatures(parameters);
   const request: ChatRequest = {
@@ -110,10 +137,24 @@ export function decodeGenerationRequest(body: unknown, hints: StreamHints): Dash
   const call: DashScopeCall = {
     request,
     stream: hints.sseHeader || hints.acceptsEventStream || parameters.stream === true || stream === true,
-    resultFormat: parameters.result_format ?? 'text',
+    resultFormat: multimodal ? 'multimodal' : (parameters.result_format ?? 'text'),
     incrementalOutput: parameters.incremental_output ?? false,
   };
   checkNativeRules(call);
   checkChatRules(request, ruleParams(input));
   return call;
+}
+
+/** POST …/text-generation/generation: every `content` is a string. */
+export function decodeGenerationRequest(body: unknown, hints: StreamHints): DashScopeCall {
+  const parsed = generationRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequestFromZod(parsed.error, body);
+  return decodeBody(parsed.data, hints, false);
+}
+
+/** POST …/multimodal-generation/generation: `content` may be a list of text and image items; replies carry content lists. */
+export function decodeMultimodalRequest(body: unknown, hints: StreamHints): DashScopeCall {
+  const parsed = multimodalRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidRequestFromZod(parsed.error, body);
+  return decodeBody(parsed.data, hints, true);
 }

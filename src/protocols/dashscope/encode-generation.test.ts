@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectGeneration } from '../../core/collect-generation.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
-import type { ResultFormat } from './decode-generation-request.js';
+import type { OutputFormat } from './decode-generation-request.js';
 import { encodeGeneration } from './encode-generation.js';
 import { answerLogprobsOnTheWire, answerWithLogprobs, thinkingWithTools, twoInterleavedChoices } from '../../../test/fixtures/generation-events.js';
 
@@ -12,7 +12,7 @@ async function* replay(events: GenerationEvent[]): AsyncGenerator<GenerationEven
 }
 
 /** The body as a client parses it. */
-async function body(format: ResultFormat, events: GenerationEvent[]): Promise<unknown> {
+async function body(format: OutputFormat, events: GenerationEvent[]): Promise<unknown> {
   return JSON.parse(JSON.stringify(encodeGeneration(format, await collectGeneration(replay(events)), REQUEST_ID)));
 }
 
@@ -92,5 +92,26 @@ describe('encodeGeneration', () => {
       usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
       request_id: REQUEST_ID,
     });
+  });
+});
+
+describe('encodeGeneration for the multimodal endpoint', () => {
+  it('puts the answer in a content list of one text item, reasoning and tool calls beside it as in the message format', async () => {
+    expect(await body('multimodal', thinkingWithTools)).toMatchObject({
+      output: {
+        choices: [{ message: { role: 'assistant', content: [{ text: 'Let me check.' }], reasoning_content: 'The user wants weather.' }, finish_reason: 'tool_calls' }],
+      },
+      usage: { input_tokens: 12, output_tokens: 20, total_tokens: 32 },
+      request_id: REQUEST_ID,
+    });
+  });
+
+  it('gives an empty answer an empty content list', async () => {
+    const events: GenerationEvent[] = [
+      { type: 'start', model: 'qwen-vl-plus', inputTokens: 3 },
+      { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+      { type: 'usage', usage: { inputTokens: 3, outputTokens: 0 } },
+    ];
+    expect(await body('multimodal', events)).toMatchObject({ output: { choices: [{ message: { role: 'assistant', content: [] }, finish_reason: 'stop' }] } });
   });
 });

@@ -1,7 +1,7 @@
 // Renders a whole generation as one native (non-streaming) response body.
 import type { CollectedChoice, CollectedGeneration } from '../../core/collect-generation.js';
 import { indexToolCalls } from '../encode-tool-call.js';
-import type { ResultFormat } from './decode-generation-request.js';
+import type { OutputFormat } from './decode-generation-request.js';
 import { encodeOutput, mapFinishReason, type OutputChoice } from './encode-output.js';
 import { encodeUsage } from './encode-usage.js';
 
@@ -19,7 +19,7 @@ function toOutputChoice(choice: CollectedChoice, index: number | undefined): Out
 }
 
 /** Choices carry `index` only when there are several (PROTOCOL §5.1). */
-export function encodeGeneration(format: ResultFormat, generation: CollectedGeneration, requestId: string): object {
+export function encodeGeneration(format: OutputFormat, generation: CollectedGeneration, requestId: string): object {
   const several = generation.choices.length > 1;
   return {
     output: encodeOutput(

@@ -2,7 +2,7 @@
 import type { FinishReason, TokenLogprob } from '../../core/generation-event.js';
 import { encodeTokenLogprobs } from '../encode-logprobs.js';
 import { encodeToolCall, type IndexedToolCall } from '../encode-tool-call.js';
-import type { ResultFormat } from './decode-generation-request.js';
+import type { OutputFormat } from './decode-generation-request.js';
 
 /** While a stream runs, Model Studio sends the string "null", not JSON null. */
 export type DashScopeFinishReason = 'stop' | 'length' | 'tool_calls' | 'null';
@@ -38,20 +38,29 @@ export function mapFinishReason(reason: FinishReason | undefined): DashScopeFini
   }
 }
 
-/** `role` and a string `content` are in every message: dashscope-py requires role, the Java SDK types content as a string. */
-function encodeMessage({ content, reasoning, toolCalls }: AnswerParts): object {
+/**
+ * The multimodal endpoint's `content` is a list: `[{"text": …}]`, or `[]` for a packet that brings
+ * no text (dashscope-py's stream merger skips an empty list, and indexes `content[0]["text"]` otherwise).
+ */
+function encodeContent(format: OutputFormat, content: string): string | object[] {
+  if (format !== 'multimodal') return content;
+  return content === '' ? [] : [{ text: content }];
+}
+
+/** `role` and `content` are in every message: dashscope-py requires role, the Java SDK types content as a string (a list on the multimodal endpoint). */
+function encodeMessage(format: OutputFormat, { content, reasoning, toolCalls }: AnswerParts): object {
   return {
     role: 'assistant',
-    content,
+    content: encodeContent(format, content),
     ...(reasoning === undefined ? {} : { reasoning_content: reasoning }),
     ...(toolCalls.length === 0 ? {} : { tool_calls: toolCalls.map(encodeToolCall) }),
   };
 }
 
-function encodeChoice({ index, answer, logprobs, finishReason }: OutputChoice): object {
+function encodeChoice(format: OutputFormat, { index, answer, logprobs, finishReason }: OutputChoice): object {
   return {
     ...(index === undefined ? {} : { index }),
-    message: encodeMessage(answer),
+    message: encodeMessage(format, answer),
     finish_reason: finishReason,
     ...(logprobs === undefined ? {} : { logprobs: { content: encodeTokenLogprobs(logprobs) } }),
   };
@@ -61,8 +70,8 @@ function encodeChoice({ index, answer, logprobs, finishReason }: OutputChoice): 
  * The text format has room for one answer's text only: tools, thinking, several answers and
  * log-probabilities require the message format, so the decoder lets only one choice through.
  */
-export function encodeOutput(format: ResultFormat, choices: readonly OutputChoice[]): object {
-  if (format === 'message') return { choices: choices.map(encodeChoice) };
+export function encodeOutput(format: OutputFormat, choices: readonly OutputChoice[]): object {
+  if (format !== 'text') return { choices: choices.map((choice) => encodeChoice(format, choice)) };
   const [first] = choices;
   return { text: first?.answer.content ?? '', finish_reason: first?.finishReason ?? 'null' };
 }

@@ -1,4 +1,4 @@
-// The body of POST /api/v1/services/aigc/text-generation/generation as the DashScope SDKs and docs send it.
+// The bodies of the native text- and multimodal-generation endpoints as the DashScope SDKs and docs send them.
 import { z } from 'zod';
 import { choiceParameterShape } from '../choice-parameters.js';
 import { assistantMessageSchema, toolMessageSchema, unsupportedRole } from '../message-schemas.js';
@@ -8,24 +8,23 @@ import { stopSchema } from './stop-schema.js';
 const MAX_SEED = 9223372036854775807;
 const MAX_TOP_LOGPROBS = 5;
 
-const content = z.string({ error: (issue) => (issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string.') });
+export const MULTIMODAL_GENERATION_PATH = '/services/aigc/multimodal-generation/generation';
 
-const message = z.discriminatedUnion(
-  'role',
-  [z.object({ role: z.enum(['system', 'user']), content }), assistantMessageSchema(content), toolMessageSchema(content)],
-  { error: unsupportedRole('system, user, assistant or tool') },
-);
+const textContent = z.string({
+  error: (issue) => {
+    if (issue.input === undefined) return 'The content field is a required field.';
+    const holdsImages = Array.isArray(issue.input) && issue.input.some((item) => typeof item === 'object' && item !== null && 'image' in item);
+    return holdsImages ? `input content must be a string; send images to POST /api/v1${MULTIMODAL_GENERATION_PATH}.` : 'input content must be a string.';
+  },
+});
 
-const input = z
-  .object({
-    messages: z.array(message).min(1, "[] is too short - 'input.messages'").nullish(),
-    prompt: z.string().nullish(),
-    /** The deprecated multi-turn form used with `prompt`. */
-    history: z.array(z.object({ user: z.string(), bot: z.string() })).nullish(),
-  })
-  .refine((value) => value.messages != null || value.prompt != null, {
-    error: 'Either "prompt" or "messages" must exist and cannot both be none',
-  });
+/** One item of the multimodal endpoint's content list; which key it holds is checked by the decoder. */
+const contentItem = z.looseObject({ text: z.string().optional(), image: z.string().optional(), video: z.unknown().optional() });
+
+const multimodalContent = z.union([z.string(), z.array(contentItem)], {
+  error: (issue) =>
+    issue.input === undefined ? 'The content field is a required field.' : 'input content must be a string or a list of {"text": …} and {"image": …} items.',
+});
 
 /** Unknown parameters pass through untouched: Model Studio ignores them, and so does Studio. */
 const parameters = z.looseObject({
@@ -44,12 +43,37 @@ const parameters = z.looseObject({
   ...sharedParameterShape,
 });
 
-export const generationRequestSchema = z.object({
-  model: z.string().min(1, 'Model can not be empty.').max(MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG),
-  input,
-  parameters: parameters.nullish(),
-  /** Some hand-written clients put `stream` at the top level. */
-  stream: z.boolean().nullish(),
-});
+/** The envelope both native endpoints share; they differ only in what a message's `content` may be. */
+function generationBodySchema<Content extends z.ZodType>(content: Content) {
+  const message = z.discriminatedUnion(
+    'role',
+    [z.object({ role: z.enum(['system', 'user']), content }), assistantMessageSchema(content), toolMessageSchema(content)],
+    { error: unsupportedRole('system, user, assistant or tool') },
+  );
+  const input = z
+    .object({
+      messages: z.array(message).min(1, "[] is too short - 'input.messages'").nullish(),
+      prompt: z.string().nullish(),
+      /** The deprecated multi-turn form used with `prompt`. */
+      history: z.array(z.object({ user: z.string(), bot: z.string() })).nullish(),
+    })
+    .refine((value) => value.messages != null || value.prompt != null, {
+      error: 'Either "prompt" or "messages" must exist and cannot both be none',
+    });
+  return z.object({
+    model: z.string().min(1, 'Model can not be empty.').max(MAX_MODEL_NAME_LENGTH, MODEL_NAME_TOO_LONG),
+    input,
+    parameters: parameters.nullish(),
+    /** Some hand-written clients put `stream` at the top level. */
+    stream: z.boolean().nullish(),
+  });
+}
 
-export type GenerationRequestBody = z.infer<typeof generationRequestSchema>;
+/** Text generation: `content` is a string. */
+export const generationRequestSchema = generationBodySchema(textContent);
+
+/** Multimodal generation: `content` is a string or a list of `{"text"}` and `{"image"}` items. */
+export const multimodalRequestSchema = generationBodySchema(multimodalContent);
+
+/** Either endpoint's body: a text endpoint's body is one whose contents are all strings. */
+export type GenerationRequestBody = z.infer<typeof multimodalRequestSchema>;

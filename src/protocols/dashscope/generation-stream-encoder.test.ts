@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../core/generation-event.js';
-import type { ResultFormat } from './decode-generation-request.js';
+import type { OutputFormat } from './decode-generation-request.js';
 import { createGenerationStreamEncoder } from './generation-stream-encoder.js';
 import { logprob, thinkingWithTools, wireLogprob } from '../../../test/fixtures/generation-events.js';
 
@@ -10,7 +10,7 @@ const time = { index: 1, id: 'call_2', type: 'function', function: { name: 'get_
 
 
 /** `choices`: the request's `n`, or null where the caller does not say. */
-function frames(events: GenerationEvent[], resultFormat: ResultFormat, incrementalOutput: boolean, choices: number | null = 1): string[] {
+function frames(events: GenerationEvent[], resultFormat: OutputFormat, incrementalOutput: boolean, choices: number | null = 1): string[] {
   const encoder = createGenerationStreamEncoder({ resultFormat, incrementalOutput, requestId: REQUEST_ID, ...(choices === null ? {} : { choices }) });
   return [...events.flatMap((event) => encoder.event(event)), ...encoder.end()];
 }
@@ -204,5 +204,32 @@ describe('createGenerationStreamEncoder', () => {
       choicePacket(1, { content: '' }, usage(2), 'stop'),
       choicePacket(0, { content: '' }, usage(2), 'stop'),
     ]);
+  });
+});
+
+describe('createGenerationStreamEncoder for the multimodal endpoint', () => {
+  const answer: GenerationEvent[] = [
+    { type: 'start', model: 'qwen-vl-plus', inputTokens: 12 },
+    { type: 'text-delta', choice: 0, delta: 'A dog', outputTokens: 2 },
+    { type: 'text-delta', choice: 0, delta: ' and a girl.', outputTokens: 5 },
+    { type: 'finish', choice: 0, finishReason: { unified: 'stop', raw: 'eos' } },
+    { type: 'usage', usage: { inputTokens: 12, outputTokens: 5 } },
+  ];
+
+  it('sends content lists of the answer so far when cumulative, as qwen-vl does by default', () => {
+    expect(packets(frames(answer, 'multimodal', false))).toStrictEqual([
+      packet({ content: [{ text: 'A dog' }] }, usage(2)),
+      packet({ content: [{ text: 'A dog and a girl.' }] }, usage(5)),
+      packet({ content: [{ text: 'A dog and a girl.' }] }, usage(5), 'stop'),
+    ]);
+  });
+
+  it('sends pieces when incremental, and an empty list in packets that bring no text', () => {
+    expect(packets(frames(answer, 'multimodal', true))).toStrictEqual([
+      packet({ content: [{ text: 'A dog' }] }, usage(2)),
+      packet({ content: [{ text: ' and a girl.' }] }, usage(5)),
+      packet({ content: [] }, usage(5), 'stop'),
+    ]);
+    expect(packets(frames(thinkingWithTools, 'multimodal', true))[0]).toStrictEqual(packet({ content: [], reasoning_content: 'The user ' }, usage(2)));
   });
 });

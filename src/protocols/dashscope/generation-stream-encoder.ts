@@ -5,13 +5,13 @@ import type { StreamEncoder } from '../../core/stream-encoder.js';
 import { formatSseFrame } from '../../lib/sse-frame.js';
 import type { IndexedToolCall } from '../encode-tool-call.js';
 import { pendingLogprobs } from '../pending-logprobs.js';
-import type { ResultFormat } from './decode-generation-request.js';
+import type { OutputFormat } from './decode-generation-request.js';
 import { encodeOutput, mapFinishReason, type AnswerParts } from './encode-output.js';
 import { encodeUsage } from './encode-usage.js';
 import { renderDashScopeError } from './render-error.js';
 
 export interface GenerationStreamOptions {
-  readonly resultFormat: ResultFormat;
+  readonly resultFormat: OutputFormat;
   readonly incrementalOutput: boolean;
   readonly requestId: string;
   /**

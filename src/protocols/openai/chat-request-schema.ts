@@ -10,8 +10,15 @@ const MAX_TOP_LOGPROBS = 5;
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
-const content = z.union([z.string(), z.array(textPart)], {
-  error: 'content must be a string or an array of text parts ({"type":"text","text":"…"}).',
+/** `image_url` is an object on OpenAI's wire; some clients send the URL as a plain string. */
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.union([z.string(), z.object({ url: z.string(), detail: z.string().nullish() })]),
+});
+
+/** Image parts are accepted in every role here; the decoder answers that only user messages may hold them. */
+const content = z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))], {
+  error: 'content must be a string or an array of text and image_url parts ({"type":"text","text":"…"}, {"type":"image_url","image_url":{"url":"…"}}).',
 });
 
 const message = z.discriminatedUnion(

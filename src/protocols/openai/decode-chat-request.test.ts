@@ -266,3 +266,62 @@ describe('decodeChatRequest', () => {
     }
   });
 });
+
+describe('decodeChatRequest with images', () => {
+  const image = (url: string): object => ({ type: 'image_url', image_url: { url, detail: 'high' } });
+  const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+
+  it('keeps image and text parts of a user message in order, with the text joined into content', () => {
+    const { request } = decodeChatRequest({
+      ...base,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Compare ' }, image('https://example.com/a.png'), { type: 'text', text: 'and' }, image(PNG)] }],
+    });
+    expect(request.messages).toEqual([
+      {
+        role: 'user',
+        content: 'Compare and',
+        parts: [
+          { type: 'text', text: 'Compare ' },
+          { type: 'image', url: 'https://example.com/a.png' },
+          { type: 'text', text: 'and' },
+          { type: 'image', url: PNG },
+        ],
+      },
+    ]);
+  });
+
+  it('accepts image_url as a plain string, as some clients send it', () => {
+    const { request } = decodeChatRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 'https://example.com/a.png' }] }] });
+    expect(request.messages).toEqual([{ role: 'user', content: '', parts: [{ type: 'image', url: 'https://example.com/a.png' }] }]);
+  });
+
+  it('refuses images outside user messages, naming the part', () => {
+    const history = [{ role: 'user', content: 'hi' }];
+    expect(rejection({ ...base, messages: [{ role: 'system', content: [image(PNG)] }, ...history] })).toMatchObject({
+      param: 'messages[0].content[0].image_url.url',
+      message: 'messages[0].content[0].image_url.url: only user messages may hold images.',
+    });
+    expect(rejection({ ...base, messages: [...history, { role: 'assistant', content: [{ type: 'text', text: 'x' }, image(PNG)] }] })).toMatchObject({
+      param: 'messages[1].content[1].image_url.url',
+    });
+  });
+
+  it('refuses other URL schemes and oversized data URLs, naming message and part', () => {
+    expect(rejection({ ...base, messages: [{ role: 'user', content: [image('file:///etc/passwd')] }] })).toMatchObject({
+      param: 'messages[0].content[0].image_url.url',
+    });
+    const big = `data:image/jpeg;base64,${'A'.repeat(14_000_000)}`;
+    const error = rejection({ ...base, messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: [{ type: 'text', text: 'x' }, image(big)] }] });
+    expect(error.param).toBe('messages[2].content[1].image_url.url');
+    expect(error.message).toMatch(/^messages\[2\]\.content\[1\]\.image_url\.url: the image holds 10500000 bytes; .* at most 10485760 bytes/);
+  });
+
+  it('refuses parts of other types and image parts without a URL, saying which parts a content list may hold', () => {
+    for (const part of [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }, { type: 'image_url', image_url: {} }]) {
+      expect(rejection({ ...base, messages: [{ role: 'user', content: [part] }] })).toMatchObject({
+        param: 'messages[0].content',
+        message: expect.stringContaining('an array of text and image_url parts'),
+      });
+    }
+  });
+});

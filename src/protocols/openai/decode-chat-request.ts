@@ -1,8 +1,10 @@
 // Decodes an OpenAI-style chat completion body into the neutral ChatRequest plus the wire's own options.
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.js';
 import { checkChatRules, type ChatRuleParams } from '../check-chat-rules.js';
+import { checkImageUrl } from '../check-image-url.js';
 import { decodeChoiceOptions } from '../choice-parameters.js';
 import { invalidRequestFromZod } from '../invalid-request-from-zod.js';
+import { messageFromParts, textOfParts, type WirePart } from '../message-from-parts.js';
 import { toAssistantMessage } from '../message-schemas.js';
 import { decodeFeatures, decodePenalties } from '../shared-parameters.js';
 import { chatRequestSchema, type ChatRequestBody } from './chat-request-schema.js';
@@ -25,20 +27,35 @@ const ruleParams: ChatRuleParams = {
   toolCallId: (index) => `messages[${index}].tool_call_id`,
 };
 
-function flattenContent(content: Exclude<WireMessage['content'], null | undefined>): string {
-  return typeof content === 'string' ? content : content.map((part) => part.text).join('');
+type WireContent = Exclude<WireMessage['content'], null | undefined>;
+
+/** A list's parts with the field each sits in; image URLs checked. */
+function toWireParts(content: readonly Exclude<WireContent, string>[number][], param: string): WirePart[] {
+  return content.map((part, index): WirePart => {
+    if (part.type === 'text') return { part, param: `${param}[${index}]` };
+    const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
+    const urlParam = `${param}[${index}].image_url${typeof part.image_url === 'string' ? '' : '.url'}`;
+    checkImageUrl(url, urlParam);
+    return { part: { type: 'image', url }, param: urlParam };
+  });
 }
 
-function toMessage(message: WireMessage): ChatMessage {
+function toText(content: WireContent, param: string): string {
+  return typeof content === 'string' ? content : textOfParts(toWireParts(content, param));
+}
+
+function toMessage(message: WireMessage, index: number): ChatMessage {
+  const param = `messages[${index}].content`;
   switch (message.role) {
     case 'assistant':
-      return toAssistantMessage(message.content == null ? '' : flattenContent(message.content), message.tool_calls, message.partial);
+      return toAssistantMessage(message.content == null ? '' : toText(message.content, param), message.tool_calls, message.partial);
     case 'tool':
-      return { role: 'tool', content: flattenContent(message.content), toolCallId: message.tool_call_id };
-    case 'developer':
-      return { role: 'system', content: flattenContent(message.content) };
-    default:
-      return { role: message.role, content: flattenContent(message.content) };
+      return { role: 'tool', content: toText(message.content, param), toolCallId: message.tool_call_id };
+    default: {
+      const role = message.role === 'developer' ? 'system' : message.role;
+      if (typeof message.content === 'string') return { role, content: message.content };
+      return messageFromParts(role, toWireParts(message.content, param));
+    }
   }
 }
 
