@@ -6,9 +6,8 @@ import { chatCompletionBody } from './chat-completion-body.js';
 const base: ChatRequest = { model: 'remote', messages: [{ role: 'user', content: 'Hi' }], sampling: {}, stop: [] };
 
 describe('chatCompletionBody', () => {
-  it('sends a plain request as a streamed completion with usage, under the upstream model name, and nothing unset', () => {
-    expect(chatCompletionBody(base, 'Qwen/Qwen3-32B')).toEqual({
-      model: 'Qwen/Qwen3-32B',
+  it('sends a plain request as a streamed completion with usage, and nothing unset', () => {
+    expect(chatCompletionBody(base)).toEqual({
       messages: [{ role: 'user', content: 'Hi' }],
       stream: true,
       stream_options: { include_usage: true },
@@ -24,9 +23,7 @@ describe('chatCompletionBody', () => {
         stop: ['\n\n'],
         n: 2,
         logprobs: { topLogprobs: 3 },
-      },
-      'm',
-    );
+      });
     expect(body).toMatchObject({
       temperature: 0.5,
       top_p: 0.9,
@@ -54,9 +51,7 @@ describe('chatCompletionBody', () => {
           { role: 'tool', content: 'a cat', toolCallId: 'call_1' },
           { role: 'assistant', content: 'It is', partial: true },
         ],
-      },
-      'm',
-    );
+      });
     expect(body.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       {
@@ -74,37 +69,37 @@ describe('chatCompletionBody', () => {
 
   it('maps tools, a named tool choice and parallel calls', () => {
     const parameters = { type: 'object', properties: { city: { type: 'string' } } };
-    const body = chatCompletionBody({ ...base, tools: [{ name: 'weather', parameters }], toolChoice: { name: 'weather' }, parallelToolCalls: true }, 'm');
+    const body = chatCompletionBody({ ...base, tools: [{ name: 'weather', parameters }], toolChoice: { name: 'weather' }, parallelToolCalls: true });
     expect(body).toMatchObject({
       tools: [{ type: 'function', function: { name: 'weather', parameters } }],
       tool_choice: { type: 'function', function: { name: 'weather' } },
       parallel_tool_calls: true,
     });
-    expect(chatCompletionBody({ ...base, toolChoice: 'required' }, 'm').tool_choice).toBe('required');
+    expect(chatCompletionBody({ ...base, toolChoice: 'required' }).tool_choice).toBe('required');
   });
 
   it('maps response formats, a schema under a name as OpenAI requires one', () => {
     const schema = { type: 'object' };
-    expect(chatCompletionBody({ ...base, responseFormat: { type: 'json_object' } }, 'm').response_format).toEqual({ type: 'json_object' });
-    expect(chatCompletionBody({ ...base, responseFormat: { type: 'json_schema', schema } }, 'm').response_format).toEqual({
+    expect(chatCompletionBody({ ...base, responseFormat: { type: 'json_object' } }).response_format).toEqual({ type: 'json_object' });
+    expect(chatCompletionBody({ ...base, responseFormat: { type: 'json_schema', schema } }).response_format).toEqual({
       type: 'json_schema',
       json_schema: { name: 'response', schema },
     });
   });
 
   it("asks for thinking both Model Studio's way and through the chat template, with the budget", () => {
-    expect(chatCompletionBody({ ...base, thinking: { enabled: true, budgetTokens: 100 } }, 'm')).toMatchObject({
+    expect(chatCompletionBody({ ...base, thinking: { enabled: true, budgetTokens: 100 } })).toMatchObject({
       enable_thinking: true,
       chat_template_kwargs: { enable_thinking: true },
       thinking_budget: 100,
     });
-    const off = chatCompletionBody({ ...base, thinking: { enabled: false } }, 'm');
+    const off = chatCompletionBody({ ...base, thinking: { enabled: false } });
     expect(off).toMatchObject({ enable_thinking: false, chat_template_kwargs: { enable_thinking: false } });
     expect(off).not.toHaveProperty('thinking_budget');
   });
 
   it('refuses stop sequences given as token ids, naming stop', () => {
-    const call = (): unknown => chatCompletionBody({ ...base, stopTokens: [[151645]] }, 'm');
+    const call = (): unknown => chatCompletionBody({ ...base, stopTokens: [[151645]] });
     expect(call).toThrow(InvalidRequestError);
     expect(call).toThrow(expect.objectContaining({ param: 'stop', message: expect.stringMatching(/token ids/) }));
   });

@@ -1,4 +1,4 @@
-// The OpenAI chat-completion body a core request becomes upstream: always streamed, only the fields the request sets.
+// The OpenAI chat-completion body a core request becomes upstream (less `model`, which differs by endpoint): always streamed, only the fields the request sets.
 import type { ChatMessage, ChatRequest, ToolChoice } from '../../core/chat-request.js';
 import { InvalidRequestError } from '../../core/errors.js';
 
@@ -38,14 +38,12 @@ function defined(fields: Json): Json {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
-/** `model`: the name the upstream serves the model under. */
-export function chatCompletionBody(request: ChatRequest, model: string): Json {
+export function chatCompletionBody(request: ChatRequest): Json {
   if (request.stopTokens !== undefined && request.stopTokens.length > 0) {
     throw new InvalidRequestError('Stop sequences given as token ids cannot be passed to this model: its upstream counts tokens its own way. Give stop sequences as text.', 'stop');
   }
   const { sampling, thinking, responseFormat } = request;
   return defined({
-    model,
     messages: request.messages.map(messageBody),
     stream: true,
     stream_options: { include_usage: true },
