@@ -1,4 +1,5 @@
 // `npm run bench`: Studio against llama.cpp's own llama-server on the same GGUF, both up and taking turns at every workload (see README.md).
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -124,3 +125,9 @@ const report = { startedAt, config, machine: await describeMachine(build.commit)
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
 console.log(`Wrote ${(await writeReport(report, markdown)).join(' and ')}`);
+
+// The cost of the extra hop, in a process of its own now that both servers have stopped: it needs neither the model nor llama.cpp.
+console.log('\nThe cost of the extra hop (bench/upstream-hop.ts)');
+const hopArgs = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./upstream-hop.ts', import.meta.url)), ...(config.quick ? ['--quick'] : [])];
+const hopExit = await new Promise<number | null>((resolve, reject) => spawn(process.execPath, hopArgs, { stdio: 'inherit' }).once('error', reject).once('exit', resolve));
+if (hopExit !== 0) throw new Error(`bench/upstream-hop.ts exited with ${hopExit}`);

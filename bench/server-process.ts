@@ -1,4 +1,4 @@
-// Runs an HTTP server as a child process: waits for /health, keeps its output's tail, reads its peak RSS, stops it.
+// Runs an HTTP server as a child process: waits until it is ready, keeps its output's tail, reads its peak RSS, stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface ServerProcess {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
-  /** From spawning to the first 200 from /health. */
+  /** From spawning to the first 200 from its ready path. */
   readonly startupMs: number;
   /** The last few kilobytes of what it wrote to stdout and stderr. */
   outputTail(): string;
@@ -20,7 +20,12 @@ export interface ServerCommand {
   readonly name: string;
   readonly executable: string;
   readonly args: readonly string[];
-  readonly port: number;
+  /** The port it listens on, or a pattern whose first group finds the port in what it prints once it has picked one. */
+  readonly port: number | RegExp;
+  /** The child's whole environment; this process's by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The path that answers 200 once it is ready; `/health` by default. */
+  readonly readyPath?: string;
 }
 
 const OUTPUT_TAIL_BYTES = 4000;
@@ -45,9 +50,9 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function isHealthy(url: string): Promise<boolean> {
+async function isReady(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
     await response.body?.cancel();
     return response.ok;
   } catch {
@@ -56,9 +61,9 @@ async function isHealthy(url: string): Promise<boolean> {
 }
 
 export async function startServerProcess(command: ServerCommand): Promise<ServerProcess> {
-  const url = `http://127.0.0.1:${command.port}`;
+  const readyPath = command.readyPath ?? '/health';
   const startedAt = performance.now();
-  const child = spawn(command.executable, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command.executable, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env: command.env });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let tail = '';
@@ -81,15 +86,17 @@ export async function startServerProcess(command: ServerCommand): Promise<Server
   await new Promise((resolve, reject) => child.once('spawn', resolve).once('error', reject));
   const { pid } = child;
   if (pid === undefined) throw failure('has no process id');
+  const port = (): string | undefined => (typeof command.port === 'number' ? String(command.port) : command.port.exec(tail)?.[1]);
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw failure(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
-      if (performance.now() - startedAt > READY_TIMEOUT_MS) throw failure(`did not answer /health within ${READY_TIMEOUT_MS / 1000} s`);
-      if (await isHealthy(url)) break;
+      if (performance.now() - startedAt > READY_TIMEOUT_MS) throw failure(`did not answer ${readyPath} within ${READY_TIMEOUT_MS / 1000} s`);
+      const url = port() === undefined ? undefined : `http://127.0.0.1:${port()}`;
+      if (url !== undefined && (await isReady(`${url}${readyPath}`))) break;
       await sleep(200);
     }
     return {
-      url,
+      url: `http://127.0.0.1:${port()}`,
       startupMs: performance.now() - startedAt,
       outputTail: () => tail,
       peakRssBytes: async () => {
