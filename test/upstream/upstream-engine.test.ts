@@ -73,7 +73,8 @@ async function run(engine: UpstreamEngine, request: ChatRequest, options: Partia
 }
 
 describe('UpstreamEngine against a Studio upstream', () => {
-  const engine = (): UpstreamEngine => (engines[0] ??= engineOf([endpoint()]));
+  let shared: UpstreamEngine | undefined;
+  const engine = (): UpstreamEngine => (shared ??= engineOf([endpoint()]));
 
   it('lists the one model it serves under its catalog name', () => {
     expect(engine().listModels()).toEqual([{ id: 'remote', contextSize: 1024, ownedBy: 'upstream', created: expect.any(Number) }]);

@@ -20,6 +20,8 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_COMPLETION_BYTES = 16 * 1024 * 1024;
 /** Between two pieces of a stream already flowing: a server that pauses longer than this has stalled. */
 const MIN_STALL_MS = 60_000;
+/** After `[DONE]`, how long the end of the body may take before the connection is dropped instead of reused. */
+const DRAIN_MS = 1_000;
 
 /** An attempt that failed before its first chunk, so another endpoint may be tried; `busy`: the endpoint is busy (429/503), not down. */
 class RetryableFailure extends Error {
@@ -36,8 +38,12 @@ interface OpenStream {
   readonly endpoint: Endpoint;
   readonly first: string;
   readonly rest: AsyncIterator<string>;
-  /** Closes the connection if still open and stops counting the request against its endpoint. */
-  close(): void;
+  /**
+   * Stops counting the request against its endpoint. `ended`: the upstream said `[DONE]`, so the rest of
+   * the body is read to keep the connection alive; otherwise the connection is closed, which is how the
+   * upstream learns to stop generating.
+   */
+  close(ended: boolean): void;
 }
 
 /** The `data` of each event of an SSE body, as it arrives. */
@@ -114,16 +120,16 @@ export class UpstreamEngine implements Engine {
       if (signal.aborted) throw new ClientAbortedError();
 
       const stream = await this.#open(request, body, signal);
+      let data: string | undefined = stream.first;
       try {
         yield { type: 'start', model: this.#info.id, inputTokens: undefined };
-        let data: string | undefined = stream.first;
         while (data !== undefined && data !== '[DONE]') {
           yield* events.push(this.#parse(data, stream.endpoint));
           data = await this.#next(stream.rest, signal);
         }
         yield* events.end(data === '[DONE]');
       } finally {
-        stream.close();
+        stream.close(data === '[DONE]');
       }
       yield { type: 'usage', usage: events.usage };
     } finally {
@@ -160,6 +166,7 @@ export class UpstreamEngine implements Engine {
 
   /** One request to one endpoint, up to its first chunk; failures worth another endpoint throw RetryableFailure. */
   async #attempt(endpoint: Endpoint, body: string, signal: AbortSignal, release: () => void): Promise<OpenStream> {
+    if (signal.aborted) throw new ClientAbortedError();
     const controller = new AbortController();
     const abort = (): void => controller.abort();
     signal.addEventListener('abort', abort, { once: true });
@@ -229,11 +236,20 @@ export class UpstreamEngine implements Engine {
       endpoint,
       first: first.value,
       rest,
-      close: () => {
+      close: (ended) => {
         stop();
-        // Closes the connection when the stream has not ended, so the upstream stops generating.
-        response.body.destroy();
         release();
+        if (!ended) return void response.body.destroy();
+        const drop = setTimeout(() => response.body.destroy(), DRAIN_MS).unref();
+        void (async () => {
+          try {
+            while ((await rest.next()).done !== true);
+          } catch {
+            // Dropped by the timer, or broken after [DONE]: either way the reply was already whole.
+          } finally {
+            clearTimeout(drop);
+          }
+        })();
       },
     };
   }
