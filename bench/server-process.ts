@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface ServerProcess {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
+  readonly pid: number;
   /** From spawning to the first 200 from its ready path. */
   readonly startupMs: number;
   /** The last few kilobytes of what it wrote to stdout and stderr. */
@@ -97,6 +98,7 @@ export async function startServerProcess(command: ServerCommand): Promise<Server
     }
     return {
       url: `http://127.0.0.1:${port()}`,
+      pid,
       startupMs: performance.now() - startedAt,
       outputTail: () => tail,
       peakRssBytes: async () => {

@@ -10,6 +10,7 @@ import { startHopClient, type HopClient } from './hop-client-process.js';
 import { findNginx, nginxCommand } from './nginx-proxy.js';
 import { positiveInteger } from './positive-integer.js';
 import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
+import { processTreeCpuMs } from './process-cpu.js';
 import { percentile } from './stats.js';
 import { wrkInstalled, wrkSaturation } from './wrk-saturation.js';
 
@@ -82,8 +83,8 @@ interface HopReport {
   readonly saturationTool: string;
   /** `latency[target][kind + concurrency]`: blocking to the last byte, streamed to the first content frame. */
   readonly latency: Partial<Record<Target, Record<string, Summary>>>;
-  /** Requests/s of each round. */
-  readonly saturation: Partial<Record<Target, Record<Kind, number[]>>>;
+  /** Each round's requests/s, and the CPU time the target's processes (the upstream's for `direct`) spent per request meanwhile. */
+  readonly saturation: Partial<Record<Target, Record<Kind, { readonly rps: number[]; readonly cpuMsPerRequest: number[] }>>>;
   readonly notes: readonly string[];
 }
 
@@ -132,8 +133,8 @@ async function measure(
 ): Promise<Pick<HopReport, 'latency' | 'saturation'>> {
   const targets = TARGETS.filter((target) => servers[target] !== undefined);
   const samples = new Map<string, number[]>();
-  const saturation: Partial<Record<Target, Record<Kind, number[]>>> = {};
-  for (const target of targets) saturation[target] = { blocking: [], streamed: [] };
+  const saturation: HopReport['saturation'] = {};
+  for (const target of targets) saturation[target] = { blocking: { rps: [], cpuMsPerRequest: [] }, streamed: { rps: [], cpuMsPerRequest: [] } };
   const origin = (target: Target): string => servers[target]!.url;
 
   for (const target of targets) {
@@ -154,11 +155,12 @@ async function measure(
     log(`round ${round + 1} of ${plan.rounds}: saturation, ${plan.saturation.connections} connections × ${plan.saturation.seconds} s each`);
     for (const kind of KINDS) {
       for (const target of order) {
-        const url = `${origin(target)}/v1/chat/completions`;
-        const rps = useWrk
-          ? (await wrkSaturation(url, BODIES[kind], { ...plan.saturation, scriptDirectory: directory })).requestsPerSecond
-          : await nodeSaturation(client, origin(target), kind);
-        saturation[target]![kind].push(rps);
+        const cpuBefore = await processTreeCpuMs(servers[target]!.pid);
+        const { requestsPerSecond, requests } = await saturate(client, origin(target), kind, directory, useWrk).catch((error: unknown) => {
+          throw new Error(`${target}, ${kind}: ${String(error)}`, { cause: error });
+        });
+        saturation[target]![kind].rps.push(requestsPerSecond);
+        saturation[target]![kind].cpuMsPerRequest.push(((await processTreeCpuMs(servers[target]!.pid)) - cpuBefore) / requests);
       }
     }
   }
@@ -170,10 +172,12 @@ async function measure(
   return { latency, saturation };
 }
 
-/** Without wrk: the bench's own Node client, as many requests at once as wrk's connections, for about as long. */
-async function nodeSaturation(client: HopClient, origin: string, kind: Kind): Promise<number> {
-  const { requestsPerSecond } = await client.run({ origin, body: BODIES[kind], stream: kind === 'streamed', concurrency: plan.saturation.connections, requests: plan.requests * 4 });
-  return requestsPerSecond;
+/** wrk, or without it the bench's own Node client, as many requests at once as wrk's connections, for about as long. */
+async function saturate(client: HopClient, origin: string, kind: Kind, directory: string, useWrk: boolean): Promise<{ requestsPerSecond: number; requests: number }> {
+  if (useWrk) return wrkSaturation(`${origin}/v1/chat/completions`, BODIES[kind], { ...plan.saturation, scriptDirectory: directory });
+  const requests = plan.requests * 4;
+  const { requestsPerSecond } = await client.run({ origin, body: BODIES[kind], stream: kind === 'streamed', concurrency: plan.saturation.connections, requests });
+  return { requestsPerSecond, requests };
 }
 
 const mean = (samples: readonly number[]): number => samples.reduce((sum, value) => sum + value, 0) / samples.length;
@@ -214,13 +218,19 @@ function renderMarkdown(report: HopReport): string {
     }
   }
   for (const kind of KINDS) {
-    const base = mean(saturation.direct![kind]);
-    const nginx = saturation.nginx === undefined ? undefined : mean(saturation.nginx[kind]);
-    const studio = mean(saturation.Studio![kind]);
+    const base = mean(saturation.direct![kind].rps);
+    const nginx = saturation.nginx === undefined ? undefined : mean(saturation.nginx[kind].rps);
+    const studio = mean(saturation.Studio![kind].rps);
     const ratio = nginx === undefined ? undefined : studio / nginx;
     if (ratio !== undefined) checks.push({ row: `${kind}: requests/s`, met: ratio >= THROUGHPUT_TARGET });
     const target = ratio === undefined ? '' : `≥ ${THROUGHPUT_TARGET.toFixed(2)}× ${ratio >= THROUGHPUT_TARGET ? '✓' : '✗'}`;
     rows.push(`| ${kind}: requests/s at saturation | ${base.toFixed(0)} | ${nginx === undefined ? '–' : nginx.toFixed(0)} | ${studio.toFixed(0)} | | | ${ratio === undefined ? '–' : `${ratio.toFixed(2)}×`} | ${target} |`);
+  }
+  for (const kind of KINDS) {
+    const cpu = (target: Target): number | undefined => (saturation[target] === undefined ? undefined : mean(saturation[target][kind].cpuMsPerRequest));
+    const [base, nginx, studio] = [cpu('direct')!, cpu('nginx'), cpu('Studio')!];
+    const ratio = nginx === undefined ? '–' : `${(studio / nginx).toFixed(2)}×`;
+    rows.push(`| ${kind}: CPU ms per request at saturation (the upstream's for direct) | ${ms(base)} | ${nginx === undefined ? '–' : ms(nginx)} | ${ms(studio)} | | | ${ratio} | |`);
   }
   return [
     `# The cost of the extra hop (${report.startedAt})`,
@@ -230,7 +240,7 @@ function renderMarkdown(report: HopReport): string {
     `- the client, the proxy and the upstream share these ${machine.cores} cores, each in a process of its own (${report.nginx ?? 'no nginx'}; ${report.saturationTool}); other work on the machine moves every number`,
     `- the upstream: an OpenAI-compatible server that answers at once (test/support/fake-upstream.ts); Studio with the ledger on (SQLite in a fresh data folder) and its request log; nginx with one worker, upstream keep-alive, \`proxy_buffering off\` and its access log`,
     `- latency: ${used.requests} requests per target, kind and concurrency in each of ${used.rounds} round(s), targets taking turns; blocking timed to the reply's last byte, streamed to the first frame with content; "added" is the proxy's percentile minus the direct one`,
-    `- saturation: ${plan.saturation.connections} keep-alive connections for ${plan.saturation.seconds} s per target and kind in each round, the mean of the rounds`,
+    `- saturation: ${plan.saturation.connections} keep-alive connections for ${plan.saturation.seconds} s per target and kind in each round, the mean of the rounds; CPU ms per request is the user + system time of the proxy's processes (nginx's master and worker; Studio's one process) over those requests, from /proc: unlike the times, it hardly moves with other load on the machine`,
     ...report.notes.map((note) => `- ${note}`),
     '',
     '| measure | direct | nginx | Studio | nginx adds | Studio adds | Studio / nginx | target |',

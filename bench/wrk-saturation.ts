@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 export interface Saturation {
   readonly requestsPerSecond: number;
+  readonly requests: number;
   /** wrk's p50 and p99 of whole responses, in ms. */
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -40,12 +41,13 @@ export async function wrkInstalled(): Promise<boolean> {
 export async function wrkSaturation(url: string, body: string, options: { readonly connections: number; readonly seconds: number; readonly scriptDirectory: string }): Promise<Saturation> {
   const script = join(options.scriptDirectory, 'post.lua');
   await writeFile(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
-  const output = await run(['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', script, url]);
+  const output = await run(['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '--latency', '-s', script, url]);
   const failures = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.+)/.exec(output);
   if (failures !== null) throw new Error(`wrk saw failed requests at ${url}:\n${output}`);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)?.[1];
-  const p50 = /^\s+50%\s+(\S+)$/m.exec(output)?.[1];
-  const p99 = /^\s+99%\s+(\S+)$/m.exec(output)?.[1];
-  if (rps === undefined || p50 === undefined || p99 === undefined) throw new Error(`wrk's output has no requests/s or percentiles:\n${output}`);
-  return { requestsPerSecond: Number(rps), p50Ms: milliseconds(p50), p99Ms: milliseconds(p99) };
+  const requests = /(\d+) requests in /.exec(output)?.[1];
+  const p50 = /^\s+50%\s+(\S+)\s*$/m.exec(output)?.[1];
+  const p99 = /^\s+99%\s+(\S+)\s*$/m.exec(output)?.[1];
+  if (rps === undefined || requests === undefined || p50 === undefined || p99 === undefined) throw new Error(`wrk's output has no requests/s or percentiles:\n${output}`);
+  return { requestsPerSecond: Number(rps), requests: Number(requests), p50Ms: milliseconds(p50), p99Ms: milliseconds(p99) };
 }
