@@ -11,7 +11,16 @@ const text = z.string();
 const schemaObject = z.custom<object>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'a JSON Schema object');
 
 const message = z.discriminatedUnion('role', [
-  z.strictObject({ role: z.enum(['system', 'user']), content: text }),
+  z.strictObject({ role: z.literal('system'), content: text }),
+  z.strictObject({
+    role: z.literal('user'),
+    content: text,
+    /** Only where an image is among them; every image a web or data:image URL. */
+    parts: z
+      .array(z.discriminatedUnion('type', [z.strictObject({ type: z.literal('text'), text }), z.strictObject({ type: z.literal('image'), url: z.string().regex(/^(https?:|data:image\/)/i) })]))
+      .refine((parts) => parts.some((part) => part.type === 'image'), 'parts without an image')
+      .optional(),
+  }),
   z.strictObject({
     role: z.literal('assistant'),
     content: text,

@@ -5,7 +5,7 @@ import { extremeNumber, extremeNumberText, junk, nativeBody } from '../../../tes
 import { expectDecoderContract } from '../../../test/fuzz/decoder-contract.js';
 import { nested, rawJson, toJsonText } from '../../../test/fuzz/json-text.js';
 import type { RenderableError } from '../../core/errors.js';
-import { decodeGenerationRequest, type DashScopeCall, type StreamHints } from './decode-generation-request.js';
+import { decodeGenerationRequest, decodeMultimodalRequest, type DashScopeCall, type StreamHints } from './decode-generation-request.js';
 import { renderDashScopeError } from './render-error.js';
 
 /** Runs of each property: the file takes a few seconds on a two-core machine. */
@@ -95,5 +95,20 @@ describe('decodeGenerationRequest, fuzzed', () => {
     expect(decode({ ...base, parameters: { stop: thousand.map(String) } })).toMatchObject({ code: 'invalid_request', param: 'parameters.stop' });
     expect(decode({ ...base, parameters: { stop: thousand.map((id) => [id]) } })).toMatchObject({ code: 'invalid_request', param: 'parameters.stop' });
     expect(decode({ ...base, parameters: { stop: thousand } })).toMatchObject({ request: { stopTokens: [thousand] } });
+  });
+});
+
+describe('decodeMultimodalRequest, fuzzed', () => {
+  it('answers content lists of any items, in any role, with a sound request or a 4xx', () => {
+    const url = fc.oneof(fc.webUrl(), fc.string(), fc.constantFrom('data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,***', 'file:///etc/passwd'));
+    const item = fc.oneof(fc.record({ text: fc.string() }), fc.record({ image: url }), fc.record({ image: url, text: fc.string() }), fc.record({ video: junk }), junk);
+    const content = fc.oneof(fc.string(), fc.array(item, { maxLength: 5 }), junk);
+    fc.assert(
+      fc.property(fc.constantFrom('system', 'user', 'assistant', 'tool'), content, hints, (role, value, streamHints) => {
+        const body = { model: 'qwen-vl-plus', input: { messages: [{ role, content: value }, { role: 'user', content: [{ text: 'hi' }] }] } };
+        expectDecoderContract(() => decodeMultimodalRequest(body, streamHints), render);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

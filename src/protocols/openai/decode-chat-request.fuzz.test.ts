@@ -1,7 +1,7 @@
 // Property-based tests of the OpenAI-compatible decoder: whatever the body, a sound request or a 4xx, never a crash.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extremeNumber, extremeNumberText, openaiBody } from '../../../test/fuzz/arbitraries.js';
+import { extremeNumber, extremeNumberText, junk, openaiBody } from '../../../test/fuzz/arbitraries.js';
 import { expectDecoderContract } from '../../../test/fuzz/decoder-contract.js';
 import { nested, rawJson, toJsonText } from '../../../test/fuzz/json-text.js';
 import type { RenderableError } from '../../core/errors.js';
@@ -86,5 +86,22 @@ describe('decodeChatRequest, fuzzed', () => {
     for (const role of [nested(10_000, 'object'), nested(10_000, 'array'), 'r'.repeat(1_000_000), '\ud800\0']) {
       expect(decode({ ...base, messages: [{ role, content: 'hi' }] })).toMatchObject({ code: 'invalid_request', param: 'messages[0].role' });
     }
+  });
+});
+
+describe('decodeChatRequest image parts, fuzzed', () => {
+  it('answers content lists of text and image_url parts of any shape, in any role, with a sound request or a 4xx', () => {
+    const url = fc.oneof(fc.webUrl(), fc.string(), fc.constantFrom('data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,***', 'file:///etc/passwd'));
+    const part = fc.oneof(
+      fc.record({ type: fc.constant('text'), text: fc.string() }),
+      fc.record({ type: fc.constant('image_url'), image_url: fc.oneof(url, fc.record({ url, detail: fc.constantFrom('auto', 'low', 'high') }), junk) }),
+      junk,
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool'), fc.array(part, { maxLength: 5 }), (role, content) => {
+        decode({ model: 'qwen-vl-plus', messages: [{ role, content, tool_call_id: 'call_1' }, { role: 'user', content: 'hi' }] });
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
