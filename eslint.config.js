@@ -22,6 +22,7 @@ const layers = [
   { files: ['src/store/**'], rules: forbid(['engines', 'protocols', 'http', 'config', 'cli'], 'the store imports only core/ and lib/.') },
   { files: ['src/http/**'], rules: forbid(['engines', 'store', 'config', 'cli'], 'http/ never imports a concrete engine or store; cli/serve wires them.') },
   { files: ['src/config/**'], rules: forbid(['core', 'engines', 'protocols', 'store', 'http', 'cli'], 'config/ imports only lib/.') },
+  { files: ['web/**'], rules: forbid(['src', 'test'], 'web/ reaches Studio only through its HTTP API.') },
 ];
 
 export default tseslint.config(

@@ -12,9 +12,9 @@ import type { AppEnv } from './app-env.js';
 import { createAuth } from './auth.js';
 import { bodyDeadline } from './body-deadline.js';
 import { allObservers, type GenerationObserver } from './generation.js';
-import { homePage } from './home-page.js';
 import { keyLimits } from './key-limits.js';
 import { mountWires, OPENAI_BASES } from './mount-wires.js';
+import { mountPlayground } from './playground.js';
 import { requestContext } from './request-context.js';
 import { stoppableEngine } from './stoppable-engine.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
@@ -69,7 +69,6 @@ export function createApp(options: AppOptions): StudioApp {
   });
 
   app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }, draining ? 503 : 200));
-  app.get('/', homePage);
 
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
@@ -89,6 +88,8 @@ export function createApp(options: AppOptions): StudioApp {
     app.route('/admin/v1', adminUsageRoutes(options.store.usage));
     for (const base of OPENAI_BASES) app.route(base, ownUsageRoutes(options.store.usage));
   }
+  // After the API routes: only paths none of them took reach the page's files.
+  mountPlayground(app);
 
   // Answered here rather than thrown: a throw from the not-found handler would pass the access log unanswered.
   app.notFound((c) => answer(new RouteNotFoundError('Not found.'), c));

@@ -1,0 +1,162 @@
+// The Chat page: pick a model and parameters, talk to it in several turns, see each reply's speed, tokens and cost.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { listModels, type StudioModel } from '../api/models.js';
+import { RequestFailed } from '../api/studio-fetch.js';
+import { buildChatBody, DEFAULT_SETTINGS, InvalidSetting, type ChatSettings } from './chat-body.js';
+import { entryTurns, type AssistantEntry, type ChatEntry } from './chat-entry.js';
+import { Composer } from './composer.js';
+import { MessageView } from './message-view.js';
+import { SettingsPanel } from './settings-panel.js';
+import { streamReply } from './stream-reply.js';
+
+interface Props {
+  readonly apiKey: string;
+  /** Grows when the server comes back: the model list is fetched again. */
+  readonly reconnections: number;
+  readonly onUnreachable: () => void;
+}
+
+let nextId = 0;
+
+export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
+  const [models, setModels] = useState<StudioModel[]>([]);
+  const [modelsError, setModelsError] = useState<string>();
+  const [settings, setSettings] = useState<ChatSettings>(DEFAULT_SETTINGS);
+  const [entries, setEntries] = useState<ChatEntry[]>([]);
+  const [draft, setDraft] = useState('');
+  const [editing, setEditing] = useState<number>();
+  const [notice, setNotice] = useState<string>();
+  const controller = useRef<AbortController | undefined>(undefined);
+  const busy = entries.some((entry) => entry.role === 'assistant' && entry.status === 'streaming');
+  const wide = useRef(window.matchMedia('(min-width: 900px)').matches);
+  const endOfConversation = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const request = new AbortController();
+    listModels(apiKey, request.signal).then(
+      (list) => {
+        setModels(list);
+        setModelsError(undefined);
+        setSettings((now) => (list.some((model) => model.id === now.model) ? now : { ...now, model: list[0]?.id ?? '' }));
+      },
+      (error: unknown) => {
+        if (request.signal.aborted) return;
+        setModelsError(error instanceof Error ? error.message : String(error));
+        if (error instanceof RequestFailed && error.status === undefined) onUnreachable();
+      },
+    );
+    return () => request.abort();
+  }, [apiKey, reconnections, onUnreachable]);
+
+  useEffect(() => endOfConversation.current?.scrollIntoView({ block: 'end' }), [entries]);
+  // Leaving the page stops the reply being written.
+  useEffect(() => () => controller.current?.abort(), []);
+
+  const update = (id: number, change: Partial<AssistantEntry>) =>
+    setEntries((now) => now.map((entry) => (entry.id === id && entry.role === 'assistant' ? { ...entry, ...change } : entry)));
+
+  /** Asks for a reply to `history`, which ends with the user's message. */
+  const run = async (history: ChatEntry[]) => {
+    let body: Record<string, unknown>;
+    try {
+      body = buildChatBody(settings, entryTurns(history));
+    } catch (error) {
+      if (!(error instanceof InvalidSetting)) throw error;
+      setNotice(error.message);
+      return false;
+    }
+    setNotice(undefined);
+    const model = models.find((candidate) => candidate.id === settings.model);
+    const id = nextId++;
+    const entry: AssistantEntry = {
+      id,
+      role: 'assistant',
+      model: settings.model,
+      pricing: model?.pricing,
+      thinking: body.enable_thinking === true,
+      reply: { content: '', reasoning: '', toolCalls: [] },
+      timing: { sentAt: performance.now() },
+      status: 'streaming',
+    };
+    setEntries([...history, entry]);
+    const abort = new AbortController();
+    controller.current = abort;
+    try {
+      const done = await streamReply(body, apiKey, abort.signal, (progress) => update(id, progress));
+      update(id, { ...done, status: 'done' });
+    } catch (error) {
+      if (abort.signal.aborted) update(id, { status: 'stopped' });
+      else {
+        update(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        if (error instanceof RequestFailed && error.status === undefined) onUnreachable();
+      }
+    }
+    return true;
+  };
+
+  const send = () => {
+    const text = draft.trim();
+    if (text === '' || busy) return;
+    const kept = editing === undefined ? entries : entries.slice(0, entries.findIndex((entry) => entry.id === editing));
+    setDraft('');
+    setEditing(undefined);
+    void run([...kept, { id: nextId++, role: 'user', content: text }]).then((sent) => {
+      if (!sent) setDraft(text);
+    });
+  };
+
+  const regenerate = () => {
+    const last = entries.at(-1);
+    if (last?.role === 'assistant') void run(entries.slice(0, -1));
+  };
+
+  return (
+    <div class="chat-layout">
+      <details class="settings" open={wide.current}>
+        <summary>Model and parameters</summary>
+        <SettingsPanel settings={settings} onChange={setSettings} models={models} modelsError={modelsError} />
+      </details>
+      <section class="conversation" aria-label="Conversation">
+        <div class="messages">
+          {entries.length === 0 && <p class="empty">Pick a model, write a message and press Enter.</p>}
+          {entries.map((entry, index) => (
+            <MessageView
+              key={entry.id}
+              entry={entry}
+              busy={busy}
+              isLast={index === entries.length - 1}
+              onEdit={() => {
+                if (entry.role !== 'user') return;
+                setEditing(entry.id);
+                setDraft(entry.content);
+              }}
+              onRegenerate={regenerate}
+            />
+          ))}
+          <div ref={endOfConversation} />
+        </div>
+        {notice !== undefined && (
+          <p class="error" role="alert">
+            {notice}
+          </p>
+        )}
+        <Composer
+          draft={draft}
+          onDraft={setDraft}
+          onSend={send}
+          onStop={() => controller.current?.abort()}
+          onClear={() => {
+            setEntries([]);
+            setEditing(undefined);
+          }}
+          busy={busy}
+          editing={editing !== undefined}
+          onCancelEdit={() => {
+            setEditing(undefined);
+            setDraft('');
+          }}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+// The message box: Enter sends, Shift+Enter starts a new line; Stop cancels the reply being written.
+interface Props {
+  readonly draft: string;
+  readonly onDraft: (text: string) => void;
+  readonly onSend: () => void;
+  readonly onStop: () => void;
+  readonly onClear: () => void;
+  readonly busy: boolean;
+  readonly editing: boolean;
+  readonly onCancelEdit: () => void;
+}
+
+export function Composer({ draft, onDraft, onSend, onStop, onClear, busy, editing, onCancelEdit }: Props) {
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSend();
+      }}
+    >
+      {editing && (
+        <p class="editing">
+          Editing an earlier message: sending replaces it and everything after it.{' '}
+          <button type="button" class="small" onClick={onCancelEdit}>
+            Cancel edit
+          </button>
+        </p>
+      )}
+      <label class="field">
+        <span>Message</span>
+        <textarea
+          name="message"
+          rows={3}
+          placeholder="Write a message. Enter sends, Shift+Enter starts a new line."
+          value={draft}
+          onInput={(event) => onDraft(event.currentTarget.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+              event.preventDefault();
+              if (!busy) onSend();
+            }
+          }}
+        />
+      </label>
+      <div class="composer-actions">
+        <button type="button" onClick={onClear} disabled={busy}>
+          Clear
+        </button>
+        {busy ? (
+          <button type="button" class="stop" onClick={onStop}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" class="primary" disabled={draft.trim() === ''}>
+            Send
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
