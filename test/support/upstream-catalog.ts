@@ -3,7 +3,10 @@ import OpenAI from 'openai';
 import { callGeneration, packetText, parseSse, type Packet } from './dashscope-client.js';
 import type { FakeBehaviour, FakeUpstream } from './fake-upstream.js';
 
-/** Rules short enough for tests: a stall is given up on after a second, a failed endpoint is checked again after half of one. */
+/**
+ * Rules short enough for tests: a stall is given up on after a second, a failed endpoint is checked again after half of one.
+ * A health check may take as long as the interval between checks: on a busy machine a 0.2 s one marks healthy endpoints down.
+ */
 export const FAST_RULES = { connectTimeout: 1, firstTokenTimeout: 1, healthCheckInterval: 2, cooldown: 0.5, maxAttempts: 3 };
 
 /** An endpoint entry for `fake` (or for a URL where nothing listens); metrics are not read unless `extra` says so. */

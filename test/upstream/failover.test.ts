@@ -33,6 +33,7 @@ let refused: FakeUpstream[];
 let cut: FakeUpstream[];
 let erring: FakeUpstream;
 let unhealthy: FakeUpstream[];
+let busy: FakeUpstream;
 
 async function fakeUpstreams(count: number): Promise<FakeUpstream[]> {
   const started = await Promise.all(Array.from({ length: count }, () => startFakeUpstream()));
@@ -49,6 +50,8 @@ beforeAll(async () => {
   cut = await fakeUpstreams(2);
   [erring] = (await fakeUpstreams(1)) as [FakeUpstream];
   unhealthy = await fakeUpstreams(2);
+  [busy] = (await fakeUpstreams(1)) as [FakeUpstream];
+  busy.behave(() => ({ kind: 'status', status: 429, retryAfter: 30 }));
   for (const down of unhealthy) {
     down.setModelsStatus(503);
     // A request that reached it would wait out the whole first-token timeout.
@@ -62,6 +65,7 @@ beforeAll(async () => {
     upstreamModel('erring', [endpointOf(erring, { apiKey: UPSTREAM_KEY })]),
     upstreamModel('down-closed', [endpointOf(await closedUrl()), endpointOf(await closedUrl())], PATIENT),
     upstreamModel('down-unhealthy', endpoints(unhealthy), PATIENT),
+    upstreamModel('busy', [endpointOf(busy)]),
     upstreamModel('spill', [endpointOf(await closedUrl())], PATIENT, { fallbacks: ['tiny'] }),
     // A small context loads in a moment.
     { name: 'tiny', source: await tinyModelPath(), context: 512, parallel: 1 },
@@ -85,7 +89,8 @@ describe('a fault before the first byte', () => {
     expect((await ask(server.url, `retry-${name}`, wire)).text).toBe('Hello world');
     expect(pair.map((each) => each.completions().length)).toEqual([1, 1]);
     if (fault.kind !== 'status') return;
-    // The endpoint that said it was busy is not asked again within its Retry-After.
+    // The endpoint that said it was busy is not asked again within its Retry-After, though past the second it is skipped without one.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
     for (let i = 0; i < 4; i++) expect((await ask(server.url, `retry-${name}`, wire)).text).toBe('Hello world');
     expect(faulted()?.completions()).toHaveLength(1);
     expect(completionsOf(...pair)).toBe(6);
@@ -213,6 +218,14 @@ describe('a model with no endpoint up', () => {
     await eventually(() => unhealthy.every((each) => each.requests.filter((request) => request.path.endsWith('/models')).length >= 2));
     await expectUnavailableAtOnce('down-unhealthy');
     expect(completionsOf(...unhealthy)).toBe(0);
+  });
+
+  it("passes on its only endpoint's Retry-After when that one is busy", async () => {
+    const response = await callGeneration(server.url, { body: { model: 'busy', input: { messages } } });
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(25);
+    expect(await response.json()).toMatchObject({ code: 'ModelUnavailable' });
+    expect(busy.completions()).toHaveLength(1);
   });
 
   it('is served by its fallback model, and the ledger says which model served', async () => {
