@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../core/errors.js';
+import { InvalidRequestError, UpstreamError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { ChunkEvents, type WireChunk } from './chunk-events.js';
 
@@ -107,8 +107,10 @@ describe('ChunkEvents', () => {
     expect(() => cut.end(false)).toThrow(UpstreamError);
   });
 
-  it('turns an error object in the stream into an upstream error with its message', () => {
+  it('turns an error object in the stream into an upstream error with its message, or an invalid request for a 400', () => {
     const mapper = new ChunkEvents(1);
+    expect(() => mapper.push({ error: { message: 'CUDA out of memory' } })).toThrow(UpstreamError);
     expect(() => mapper.push({ error: { message: 'CUDA out of memory' } })).toThrow(/CUDA out of memory/);
+    expect(() => mapper.push({ error: { message: 'max_tokens is too large', code: 400 } })).toThrow(InvalidRequestError);
   });
 });

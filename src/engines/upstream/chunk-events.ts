@@ -1,6 +1,6 @@
 // Turns an upstream's chat-completion chunks into core events: deltas, whole tool calls, logprobs, finishes and usage.
 import { randomUUID } from 'node:crypto';
-import { UpstreamError } from '../../core/errors.js';
+import { InvalidRequestError, UpstreamError } from '../../core/errors.js';
 import type { FinishReason, GenerationEvent, TokenAlternative, TokenLogprob, UnifiedFinishReason, Usage } from '../../core/generation-event.js';
 
 /** What is read from one chunk; servers differ, so every field is optional and checked before use. */
@@ -37,7 +37,7 @@ export interface WireChunk {
     readonly prompt_tokens_details?: { readonly cached_tokens?: number } | null;
     readonly completion_tokens_details?: { readonly reasoning_tokens?: number } | null;
   } | null;
-  readonly error?: { readonly message?: string } | string;
+  readonly error?: { readonly message?: string; readonly code?: number | string } | string;
 }
 
 const FINISH_REASONS: Readonly<Record<string, UnifiedFinishReason>> = {
@@ -90,8 +90,11 @@ export class ChunkEvents {
 
   push(chunk: WireChunk): GenerationEvent[] {
     if (chunk.error !== undefined) {
-      const message = typeof chunk.error === 'string' ? chunk.error : chunk.error.message;
-      throw new UpstreamError(`The upstream failed mid-way: ${String(message ?? 'no reason given').slice(0, 500)}`);
+      const { message, code } = typeof chunk.error === 'string' ? { message: chunk.error, code: undefined } : chunk.error;
+      const reason = String(message ?? 'no reason given').slice(0, 500);
+      // vLLM reports a request it refuses after the stream began as an error chunk with code 400.
+      if (Number(code) === 400 || Number(code) === 422) throw new InvalidRequestError(reason);
+      throw new UpstreamError(`The upstream reported an error: ${reason}`);
     }
     const events: GenerationEvent[] = [];
     for (const wire of chunk.choices ?? []) events.push(...this.#choice(wire));

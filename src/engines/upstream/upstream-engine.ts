@@ -122,7 +122,11 @@ export class UpstreamEngine implements Engine {
       const stream = await this.#open(request, body, signal);
       let data: string | undefined = stream.first;
       try {
+        // Mapped before `start`, so an error the upstream sends as its first chunk still gets an HTTP status.
+        const opening = data === '[DONE]' ? [] : events.push(this.#parse(data, stream.endpoint));
         yield { type: 'start', model: this.#info.id, inputTokens: undefined };
+        yield* opening;
+        if (data !== '[DONE]') data = await this.#next(stream.rest, signal);
         while (data !== undefined && data !== '[DONE]') {
           yield* events.push(this.#parse(data, stream.endpoint));
           data = await this.#next(stream.rest, signal);
