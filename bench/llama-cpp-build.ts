@@ -75,19 +75,31 @@ function statusLine(text: string): void {
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${text}`);
 }
 
+/** Where the build of `commit` lives (or will), under .cache/llama.cpp/<commit>/. */
+function buildPaths(commit: string): LlamaCppBuild {
+  const directory = join(cacheDirectory, commit);
+  const binary = (name: string): string => join(directory, 'build', 'bin', name);
+  return { commit, sourceDirectory: join(directory, 'source'), serverBinary: binary('llama-server'), benchBinary: binary('llama-bench'), batchedBenchBinary: binary('llama-batched-bench') };
+}
+
+/** The build for the bundle's commit when its llama-server exists, without building anything (for tests that skip otherwise). */
+export async function findLlamaServer(): Promise<LlamaCppBuild | undefined> {
+  const build = buildPaths(await bundleCommit());
+  return (await exists(build.serverBinary)) ? build : undefined;
+}
+
 /**
  * Returns the binaries for the bundle's commit, building them into .cache/llama.cpp/<commit>/ when they are missing.
  * A node-llama-cpp upgrade ships another commit, so it gets a fresh build.
  */
 export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   const commit = await bundleCommit();
+  const build = buildPaths(commit);
   const directory = join(cacheDirectory, commit);
-  const sourceDirectory = join(directory, 'source');
+  const { sourceDirectory } = build;
   const buildDirectory = join(directory, 'build');
-  const binary = (name: string): string => join(buildDirectory, 'bin', name);
-  const build = { commit, sourceDirectory, serverBinary: binary('llama-server'), benchBinary: binary('llama-bench'), batchedBenchBinary: binary('llama-batched-bench') };
   const targets = ['llama-server', 'llama-bench', 'llama-batched-bench'];
-  if ((await Promise.all(targets.map((target) => exists(binary(target))))).every(Boolean)) return build;
+  if ((await Promise.all([build.serverBinary, build.benchBinary, build.batchedBenchBinary].map(exists))).every(Boolean)) return build;
 
   await mkdir(directory, { recursive: true });
   const logPath = join(directory, 'build.log');
@@ -124,4 +136,9 @@ export async function ensureDecodeLoop(build: LlamaCppBuild, binaries: string): 
   const logPath = join(cacheDirectory, build.commit, 'build.log');
   await runLogged('g++', ['-O2', '-std=c++17', source, ...includes, ...libraries, `-Wl,-rpath,${binaries}`, '-o', binary], logPath);
   return binary;
+}
+
+// `npx tsx bench/llama-cpp-build.ts` builds them ahead of time (the llama-server upstream tests skip until then).
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await ensureLlamaCpp();
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packetFinishReason, parseSse, type Packet } from './support/dashscope-client.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import type { RunningServer } from '../src/cli/serve.js';
+import { startCatalogServer, startTestServer, type TestServer } from './support/test-server.js';
 
 const run = promisify(execFile);
 const MODEL_STUDIO_HOST = 'https://dashscope-intl.aliyuncs.com';
@@ -37,15 +38,27 @@ function expectNativeMessage(output: string): void {
   expect(body.usage.input_tokens).toBeGreaterThan(0);
 }
 
-describe("Model Studio's own samples, with only the host and key changed", () => {
-  let server: TestServer;
+/** Where the samples' qwen-plus is served: by the tiny model in the server they call, or by a second server behind it. */
+const servings = {
+  'a local model': (local: TestServer): Promise<RunningServer> => Promise.resolve(local),
+  'an upstream-backed model': (local: TestServer): Promise<RunningServer> =>
+    startCatalogServer([{ name: 'qwen-plus', upstream: { endpoints: [{ url: local.baseURL, model: 'qwen-plus', apiKey: KEY, weight: 1, metrics: false }] } }], { 'api-key': [KEY] }),
+};
+
+describe.each(Object.keys(servings) as (keyof typeof servings)[])("Model Studio's own samples, with only the host and key changed, on %s", (serving) => {
+  let local: TestServer;
+  let server: RunningServer;
   const env = { ...process.env, DASHSCOPE_API_KEY: KEY };
 
   beforeAll(async () => {
     // The samples ask for qwen-plus and set no max_tokens; a small context keeps their replies short.
-    server = await startTestServer({ 'model-name': 'qwen-plus', 'api-key': [KEY], ctx: '256' });
+    local = await startTestServer({ 'model-name': 'qwen-plus', 'api-key': [KEY], ctx: '256' });
+    server = await servings[serving](local);
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    if (server !== local) await server?.close();
+    await local?.close();
+  });
 
   it('runs the OpenAI-compatible Node.js sample (openai SDK)', async () => {
     const { stdout } = await run(process.execPath, [await swappedSample('openai-node.mjs', server.url)], { env });
