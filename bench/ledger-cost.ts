@@ -188,24 +188,25 @@ async function compare(name: string, store: { databaseUrl?: string; dataDir: str
 
 const dataDir = await mkdtemp(join(tmpdir(), 'studio-ledger-bench-'));
 try {
-  const lines = [
+  // Each store's rows are printed as soon as they are measured, so a run cut short still shows what it got.
+  const print = (lines: readonly string[]) => process.stdout.write(`${lines.join('\n')}\n`);
+  print([
     `${requests} requests × ${rounds} rounds, ${concurrency} at a time, half streamed (include_usage), half blocking, max_tokens ${maxTokens}, through Studio's app in process on ${values.engine === 'tiny' ? 'the tiny test model' : 'an instant engine'}`,
     '',
     '| store | on | requests/s | p50 ms | p99 ms | throughput vs off | p50 vs off |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...(await compare('SQLite', { dataDir })),
-  ];
+  ]);
+  print(await compare('SQLite', { dataDir }));
   if (values['database-url'] !== undefined && values['database-url'] !== '') {
     const schema = await createPostgresSchema(values['database-url'], 'studio_ledger_bench');
     try {
-      lines.push(...(await compare('PostgreSQL', { databaseUrl: schema.url, dataDir })));
+      print(await compare('PostgreSQL', { databaseUrl: schema.url, dataDir }));
     } finally {
       await schema.drop();
     }
   } else {
-    lines.push('', 'PostgreSQL skipped: pass --database-url or set DATABASE_URL.');
+    print(['', 'PostgreSQL skipped: pass --database-url or set DATABASE_URL.']);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await target.close();
   await rm(dataDir, { recursive: true, force: true });

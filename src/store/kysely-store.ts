@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../core/store.js';
 import { KyselyKeyStore } from './key-store.js';
 import { KyselyLedger } from './ledger.js';
-import type { Database } from './schema.js';
+import type { Database, Flavour } from './schema.js';
 import { KyselyUsageReader } from './usage-reader.js';
 
 export class KyselyStore implements Store {
@@ -14,8 +14,9 @@ export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     instance: string,
+    flavour: Flavour,
   ) {
-    this.ledger = new KyselyLedger(db, instance);
+    this.ledger = new KyselyLedger(db, instance, flavour);
     this.keys = new KyselyKeyStore(db, (id, at) => this.ledger.touch(id, at));
     this.usage = new KyselyUsageReader(db);
   }

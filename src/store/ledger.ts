@@ -1,8 +1,8 @@
 // The request ledger with group commit: every queued open, close and key touch goes out in one transaction per flush.
-import { CompiledQuery, sql, type Compilable, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Insertable, type Kysely } from 'kysely';
 import type { Ledger, LedgerClose, LedgerOpen } from '../core/store.js';
 import { fromTimestamp, toIso, toMicros, utcDay } from './column-values.js';
-import type { DailyUsageTable, Database, RequestsTable } from './schema.js';
+import type { DailyUsageTable, Database, Flavour, RequestsTable } from './schema.js';
 
 interface Waiter {
   resolve(): void;
@@ -151,7 +151,7 @@ type CompiledShapes = Map<number, string>;
  * by row in column order, so a later flush with as many rows binds its own to it, with no compile (and, on
  * SQLite, no prepare).
  */
-async function runMultiRow<R, T extends object>(trx: Transaction<Database>, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<R[]> {
+async function runMultiRow<R, T extends object>(trx: Kysely<Database>, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<R[]> {
   const parameters = rows.flatMap((row) => Object.values(row) as unknown[]);
   let text = shapes.get(rows.length);
   if (text === undefined) {
@@ -166,7 +166,7 @@ async function runMultiRow<R, T extends object>(trx: Transaction<Database>, shap
 }
 
 /** One multi-row upsert per chunk; the rows are distinct and sorted, so a statement never touches a row twice. */
-async function addToDailyTotals(trx: Transaction<Database>, shapes: CompiledShapes, totals: readonly Totals[]): Promise<void> {
+async function addToDailyTotals(trx: Kysely<Database>, shapes: CompiledShapes, totals: readonly Totals[]): Promise<void> {
   for (const group of chunks(dailyRows(totals))) {
     await runMultiRow(trx, shapes, group, (rows) =>
       trx
@@ -187,6 +187,28 @@ async function addToDailyTotals(trx: Transaction<Database>, shapes: CompiledShap
   }
 }
 
+const DAILY_SUMS = ['requests', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'cost_micros', 'unreported_requests'];
+
+/**
+ * PostgreSQL only: after the requests upsert (as "moved"), the daily totals of the rows it moved to closed,
+ * summed as `totalsOf` and `dailyRows` sum them, in the same statement, so a flush is one round trip. The
+ * days' rows are upserted in byte order (collate "C"), as `dailyRows` sorts them, so writers never deadlock.
+ */
+const ADD_MOVED_TO_DAYS = `
+insert into "daily_usage" ("day", "key_id", "model", "currency", ${DAILY_SUMS.map((column) => `"${column}"`).join(', ')})
+select "day", "key_id", "model", "currency", count(*), sum("prompt_tokens"), sum("cached_tokens"), sum("completion_tokens"),
+  sum("reasoning_tokens"), coalesce(sum("cost_micros"), 0), sum(1 - "usage_reported")
+from (
+  select to_char("started_at" at time zone 'UTC', 'YYYY-MM-DD') as "day", coalesce("key_id", '') as "key_id",
+    coalesce("model_served", "model_requested") as "model", coalesce("currency", '') as "currency",
+    "prompt_tokens", "cached_tokens", "completion_tokens", "reasoning_tokens", "cost_micros", "usage_reported"
+  from "moved" where "status" <> 'open'
+) as "closed"
+group by "day", "key_id", "model", "currency"
+order by "day" collate "C", "key_id" collate "C", "model" collate "C", "currency" collate "C"
+on conflict ("day", "key_id", "model", "currency") do update set
+  ${DAILY_SUMS.map((column) => `"${column}" = "daily_usage"."${column}" + "excluded"."${column}"`).join(', ')}`;
+
 export class KyselyLedger implements Ledger {
   #opens: LedgerOpen[] = [];
   #closes: QueuedClose[] = [];
@@ -195,6 +217,7 @@ export class KyselyLedger implements Ledger {
   readonly #inFlight = new Map<string, LedgerOpen>();
   readonly #requestShapes: CompiledShapes = new Map();
   readonly #dailyShapes: CompiledShapes = new Map();
+  readonly #foldedShapes: CompiledShapes = new Map();
   #flushing: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
@@ -203,6 +226,7 @@ export class KyselyLedger implements Ledger {
     private readonly db: Kysely<Database>,
     /** Written on each row this process opens, so a restart closes only its own leftovers. */
     private readonly instance: string,
+    private readonly flavour: Flavour,
   ) {}
 
   open(row: LedgerOpen): void {
@@ -290,7 +314,10 @@ export class KyselyLedger implements Ledger {
     this.#touches = [];
     const waiters: Waiter[] = [...closes, ...touches];
     try {
-      await this.db.transaction().execute((trx) => this.#write(trx, opens, closes, touches));
+      // On PostgreSQL a flush of one statement (see #write) needs no transaction around it: one round trip, one commit.
+      const rows = new Set([...opens.map((row) => row.requestId), ...closes.map(({ row }) => row.requestId)]).size;
+      if (this.flavour === 'postgres' && touches.length === 0 && rows <= INSERT_CHUNK) await this.#write(this.db, opens, closes, touches);
+      else await this.db.transaction().execute((trx) => this.#write(trx, opens, closes, touches));
       for (const { row } of closes) this.#inFlight.delete(row.requestId);
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
@@ -301,7 +328,7 @@ export class KyselyLedger implements Ledger {
     }
   }
 
-  async #write(trx: Transaction<Database>, opens: readonly LedgerOpen[], closes: readonly QueuedClose[], touches: readonly QueuedTouch[]): Promise<void> {
+  async #write(trx: Kysely<Database>, opens: readonly LedgerOpen[], closes: readonly QueuedClose[], touches: readonly QueuedTouch[]): Promise<void> {
     // One row per request id: its first close, whole (an open in the same flush is folded into it), else its open.
     const rows = new Map<string, { values: Insertable<RequestsTable>; close?: LedgerClose }>();
     for (const { row, closedAt } of closes) {
@@ -316,8 +343,12 @@ export class KyselyLedger implements Ledger {
     // New rows go in as they are; a row already there changes only while open, and only by a close (a repeated
     // close, or one after 'interrupted', changes nothing). The rows returned closed are exactly those that moved.
     const totals: Totals[] = [];
-    for (const group of chunks(ordered)) {
-      const written = await runMultiRow(trx, this.#requestShapes, group, (rows) =>
+    const groups = chunks(ordered);
+    // PostgreSQL adds a lone chunk's closes to the days in the same statement; more chunks take the general path,
+    // whose one sorted upsert of the days keeps replicas from locking them in different orders.
+    const folded = this.flavour === 'postgres' && groups.length === 1;
+    for (const group of groups) {
+      const build = (rows: readonly Insertable<RequestsTable>[]) =>
         trx
           .insertInto('requests')
           .values([...rows])
@@ -343,8 +374,15 @@ export class KyselyLedger implements Ledger {
               .where('requests.status', '=', sql.lit('open'))
               .where('excluded.status', '<>', sql.lit('open')),
           )
-          .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested']),
-      );
+          .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested', 'model_served', 'currency', 'usage_reported', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'cost_micros']);
+      if (folded) {
+        await runMultiRow(trx, this.#foldedShapes, group, (rows) => {
+          const compiled = build(rows).compile();
+          return { compile: () => CompiledQuery.raw(`with "moved" as (${compiled.sql})${ADD_MOVED_TO_DAYS}`, [...compiled.parameters]) };
+        });
+        continue;
+      }
+      const written = await runMultiRow(trx, this.#requestShapes, group, build);
       for (const row of written) {
         const close = rows.get(row.request_id)?.close;
         if (row.status === 'open' || close === undefined) continue;

@@ -68,7 +68,7 @@ export async function openStore(options: OpenStoreOptions): Promise<KyselyStore>
     await db.destroy();
     throw error;
   }
-  return new KyselyStore(db, options.instance);
+  return new KyselyStore(db, options.instance, flavour);
 }
 
 /** `studio migrate`: brings the schema up to date and names the migrations it applied. */
