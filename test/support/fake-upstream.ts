@@ -38,6 +38,8 @@ export interface FakeRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /** `performance.now()` when it arrived. */
+  readonly receivedAt: number;
   /** The parsed JSON body of a POST (undefined for GET or a body that is not JSON). */
   body: Record<string, unknown> | undefined;
   /** The client went away before the answer was complete (never set by `drop` or `cut`, which close it themselves). */
@@ -205,7 +207,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const request: FakeRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: undefined, disconnected: false };
+    const request: FakeRequest = { method: req.method ?? 'GET', path, headers: req.headers, receivedAt: performance.now(), body: undefined, disconnected: false };
     res.on('close', () => {
       if (!res.writableFinished && !ownClose.has(res)) request.disconnected = true;
     });
