@@ -1,15 +1,15 @@
 // What `studio pull` and `studio rm` act on: a model of the catalog by name or alias, a source as written, or a file in the models folder.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CatalogModel } from '../config/model-catalog.js';
+import type { LocalCatalogModel, UpstreamCatalogModel } from '../config/model-catalog.js';
 import { isRemoteSource, ModelSourceError, parseModelSource, type ModelSource } from '../engines/llama/model-source.js';
 
-export type CatalogRow = Pick<CatalogModel, 'name' | 'aliases' | 'source'>;
+export type CatalogRow = Pick<LocalCatalogModel, 'kind' | 'name' | 'aliases' | 'source'> | Pick<UpstreamCatalogModel, 'kind' | 'name' | 'aliases'>;
 
 export interface ModelTarget {
   readonly source: ModelSource;
   /** The catalog model the target named, if it named one. */
-  readonly model?: CatalogRow;
+  readonly model?: Pick<LocalCatalogModel, 'name' | 'aliases' | 'source'>;
 }
 
 export function knownNames(catalog: readonly CatalogRow[]): string {
@@ -18,6 +18,7 @@ export function knownNames(catalog: readonly CatalogRow[]): string {
 
 export function findModelTarget(target: string, catalog: readonly CatalogRow[], directory: string): ModelTarget {
   const model = catalog.find((entry) => entry.name === target || entry.aliases.includes(target));
+  if (model?.kind === 'upstream') throw new ModelSourceError(`"${target}" is served by an upstream: it has no model file on this machine.`);
   if (model !== undefined) return { source: parseModelSource(model.source), model };
   if (isRemoteSource(target)) return { source: parseModelSource(target) };
   for (const path of [resolve(target), join(resolve(directory), target), join(resolve(directory), `${target}.gguf`)]) {

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { Command } from 'commander';
 import prettyBytes from 'pretty-bytes';
 import { z } from 'zod';
-import type { CatalogModel } from '../config/model-catalog.js';
+import type { LocalCatalogModel } from '../config/model-catalog.js';
 import { loadServerClientOptions, serverClientOptions, type ServerClientOptions } from '../config/server-client-options.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
@@ -11,7 +11,7 @@ import { findModelFile, modelFilePath, modelFilesIn, partialDownloadBytes } from
 import { parseModelSource } from '../engines/llama/model-source.js';
 import { addOptionFlags } from './option-flags.js';
 
-export type ModelRow = Pick<CatalogModel, 'name' | 'aliases' | 'source'> & { readonly context: number | undefined };
+export type ModelRow = Pick<LocalCatalogModel, 'name' | 'aliases' | 'source'> & { readonly context: number | undefined };
 
 const modelListSchema = z.object({
   data: z.array(
@@ -98,7 +98,9 @@ export function modelsCommand(): Command {
   const readClientFlags = addOptionFlags(command, serverClientOptions);
   command.action(async () => {
     const config = loadServerConfig(readConfigFlags(command));
-    process.stdout.write(await modelTable(config.models, config.modelsDir, loadServerClientOptions(readClientFlags(command))));
+    // Only local models have files here; a running server lists upstream ones among what it serves.
+    const local = config.models.filter((model) => model.kind === 'local');
+    process.stdout.write(await modelTable(local, config.modelsDir, loadServerClientOptions(readClientFlags(command))));
   });
   return command;
 }

@@ -7,15 +7,15 @@ import { StudioError } from '../core/errors.js';
 import { keyState } from '../core/key-state.js';
 import type { RateLimiter } from '../core/rate-limiter.js';
 import type { Store } from '../core/store.js';
-import { ConfigError, redactOptions } from '../config/load-options.js';
-import type { CatalogModel } from '../config/model-catalog.js';
-import { serverOptions } from '../config/server-options.js';
-import type { ServerConfig } from '../config/server-config.js';
+import { ConfigError } from '../config/load-options.js';
+import type { CatalogModel, LocalCatalogModel, UpstreamCatalogModel } from '../config/model-catalog.js';
+import { redactServerConfig, type ServerConfig } from '../config/server-config.js';
 import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
+import { UpstreamEngine } from '../engines/upstream/upstream-engine.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer } from '../http/create-http-server.js';
 import { MemoryRateLimiter } from '../store/memory-rate-limiter.js';
@@ -29,6 +29,7 @@ import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
 import { openResponses } from './open-responses.js';
 import { redisLocation, storeLocation } from './store-location.js';
+import { toUpstreamOptions } from './to-upstream-options.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8000`. */
@@ -104,7 +105,7 @@ async function resolveShowingProgress(source: string, config: ServerConfig, show
 
 async function createPool(config: ServerConfig, logger: Logger, showProgress: boolean): Promise<LlamaModelPool> {
   const pool = await LlamaModelPool.create({
-    models: config.models.map((model) => ({
+    models: config.models.filter((model): model is LocalCatalogModel => model.kind === 'local').map((model) => ({
       name: model.name,
       source: model.source,
       contextSize: model.context,
@@ -140,8 +141,16 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
   return pool;
 }
 
+/** Where an upstream model is served, by host and port only: a URL may carry a key. */
+function describeUpstream(model: UpstreamCatalogModel, aliases: string): string {
+  const { endpoints } = model.upstream;
+  const hosts = endpoints.map((endpoint) => new URL(endpoint.url).host);
+  return `  model: ${model.name}${aliases} on ${endpoints.length} upstream endpoint${endpoints.length === 1 ? '' : 's'}: ${hosts.join(', ')}`;
+}
+
 function describeModel(model: CatalogModel, pool: LlamaModelPool): string {
   const aliases = model.aliases.length > 0 ? ` (also ${model.aliases.join(', ')})` : '';
+  if (model.kind === 'upstream') return describeUpstream(model, aliases);
   const engine = pool.loadedEngine(model.name);
   if (engine === undefined) return `  model: ${model.name}${aliases} from ${model.source}, loaded on its first request`;
   return `  model: ${model.name}${aliases} (${engine.modelPath}), context ${model.context} tokens per request, ${model.parallel} at a time, chat template ${engine.chatTemplateName}`;
@@ -189,7 +198,7 @@ async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accou
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  logger.debug({ config: redactOptions(serverOptions, config) }, 'configuration');
+  logger.debug({ config: redactServerConfig(config) }, 'configuration');
   await checkPortFree(config.host, config.port);
   const accounts = await openAccounts(config, logger);
   let pool: LlamaModelPool;
@@ -205,7 +214,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     await accounts.close();
     throw error;
   }
-  const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: pool })));
+  // Each model by its kind: local ones share the pool, each upstream one has an engine of its own.
+  const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: entry.kind === 'local' ? pool : new UpstreamEngine(toUpstreamOptions(entry)) })));
   const app = createApp({
     engine: router,
     apiKeys: config.apiKeys,
@@ -229,7 +239,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   try {
     address = await listen(server);
   } catch (error) {
-    await pool.dispose();
+    await router.dispose();
     await accounts.close();
     throw listenError(error, config.host, config.port);
   }

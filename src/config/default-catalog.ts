@@ -1,13 +1,12 @@
 // The catalog used when no config file and no --model are given: Qwen3 GGUF models under Model Studio's names.
-import type { z } from 'zod';
-import type { modelEntrySchema } from './model-entry-schema.js';
+import type { ModelEntryInput } from './model-entry-schema.js';
 
 /**
  * Each model is downloaded from Hugging Face the first time a request names it. Prices are Model
  * Studio's list prices for the name (USD per million tokens, international site), so usage shows
  * what the same calls would have cost there; a self-hosted model has no per-token bill.
  */
-export const defaultCatalog: readonly z.input<typeof modelEntrySchema>[] = [
+export const defaultCatalog: readonly ModelEntryInput[] = [
   {
     name: 'qwen-turbo',
     aliases: ['qwen3-0.6b'],

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalog } from './default-catalog.js';
 import { ConfigError } from './load-options.js';
 import { modelNameFromSource } from './model-catalog.js';
-import { loadServerConfig } from './server-config.js';
+import { loadServerConfig, redactServerConfig } from './server-config.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'studio-config-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -85,7 +85,7 @@ describe('the model catalog of studio serve', () => {
   it('pins models named by --pin, by name or alias', () => {
     const path = configFile('pins.json', { models: [{ name: 'a', source: 'a.gguf', aliases: ['x'] }, { name: 'b', source: 'b.gguf' }] });
     const config = loadServerConfig({ config: path, pin: ['x'] }, {});
-    expect(config.models.map((model) => model.pinned)).toEqual([true, false]);
+    expect(config.models.map((model) => model.kind === 'local' && model.pinned)).toEqual([true, false]);
     expect(failure({ config: path, pin: ['c'] })).toBe('--pin names "c", which is not in the catalog. Known models: a, x, b.');
   });
 
@@ -100,7 +100,7 @@ describe('the model catalog of studio serve', () => {
     expect(message).toContain(`The model catalog in ${bad} is invalid:`);
     expect(message).toContain('models[0].context: Too small: expected number to be >=1');
     expect(message).toContain('models[0].price: a flat price needs both "input" and "output" (per million tokens)');
-    expect(message).toContain('models[1].source: Invalid input: expected string, received undefined');
+    expect(message).toContain('models[1]: needs either "source" (a GGUF path or an hf: or modelscope: URI) or "upstream" (OpenAI-compatible endpoints)');
     expect(message).toContain('models[1]: Unrecognized key: "sourec"');
 
     const duplicate = configFile('duplicate.json', { models: [{ name: 'a', source: 'a.gguf' }, { name: 'b', aliases: ['a'], source: 'b.gguf' }] });
@@ -117,5 +117,111 @@ describe('the model catalog of studio serve', () => {
     expect(failure({ config: configFile('port.json', { port: 'high' }) })).toMatch(/^Invalid --port \/ STUDIO_PORT \(from "port" in .*port\.json\): /);
     const withModels = configFile('models.json', { models: [{ name: 'a', source: 'a.gguf' }] });
     expect(failure({ config: withModels, model: 'b.gguf' })).toBe(`Both --model and the "models" of ${withModels} name models to serve; keep one of them.`);
+  });
+});
+
+describe('models served by upstreams', () => {
+  const yaml = `models:
+  - name: qwen3-32b
+    aliases: [qwen-plus]
+    upstream:
+      endpoints:
+        - url: http://10.0.0.11:8000/v1
+          model: Qwen/Qwen3-32B
+          apiKeyEnv: VLLM_API_KEY
+          weight: 2
+        - url: http://10.0.0.12:8000/v1
+          apiKey: sk-inline
+          metrics: http://10.0.0.12:9000/metrics
+        - url: https://dashscope-intl.aliyuncs.com/compatible-mode/v1
+          metrics: false
+      affinity: true
+      firstTokenTimeout: 60
+    vision: true
+    fallbacks: [small]
+  - name: small
+    source: ./small.gguf
+`;
+
+  it('reads an upstream entry with every default filled in and its key read from the environment', () => {
+    const config = loadServerConfig({ config: configFile('upstream.yaml', yaml) }, { VLLM_API_KEY: 'sk-from-env' });
+    expect(config.models[0]).toEqual({
+      kind: 'upstream',
+      name: 'qwen3-32b',
+      aliases: ['qwen-plus'],
+      context: 4096,
+      defaults: { systemPrompt: 'You are a helpful assistant.' },
+      thinking: { supported: true },
+      vision: true,
+      fallbacks: ['small'],
+      upstream: {
+        endpoints: [
+          { url: 'http://10.0.0.11:8000/v1', model: 'Qwen/Qwen3-32B', apiKey: 'sk-from-env', weight: 2, metricsUrl: 'http://10.0.0.11:8000/metrics' },
+          { url: 'http://10.0.0.12:8000/v1', model: 'qwen3-32b', apiKey: 'sk-inline', weight: 1, metricsUrl: 'http://10.0.0.12:9000/metrics' },
+          { url: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', model: 'qwen3-32b', weight: 1 },
+        ],
+        affinity: true,
+        connectTimeout: 10,
+        firstTokenTimeout: 60,
+        healthCheckInterval: 15,
+        cooldown: 30,
+        maxAttempts: 3,
+      },
+    });
+    expect(config.models[1]).toMatchObject({ kind: 'local', name: 'small', source: './small.gguf', vision: false, pinned: false, parallel: 4 });
+  });
+
+  it('never shows an upstream key in the configuration it logs', () => {
+    const config = loadServerConfig({ config: configFile('redacted.yaml', yaml), 'api-key': ['sk-studio'] }, { VLLM_API_KEY: 'sk-from-env' });
+    const shown = JSON.stringify(redactServerConfig(config));
+    expect(shown).not.toMatch(/sk-from-env|sk-inline|sk-studio/);
+    expect(shown).toContain('http://10.0.0.11:8000/v1');
+  });
+
+  it('names an apiKeyEnv variable that is not set', () => {
+    expect(failure({ config: configFile('unset.yaml', yaml) })).toBe(
+      'models[0].upstream.endpoints[0].apiKeyEnv names the environment variable VLLM_API_KEY, which is not set. Set VLLM_API_KEY to the key of http://10.0.0.11:8000/v1, or give the key as "apiKey".',
+    );
+  });
+
+  it('keeps local-only fields, images and the kinds apart, one clear message each', () => {
+    const endpoints = [{ url: 'http://h:8000/v1' }];
+    const message = failure({
+      config: configFile('kinds.json', {
+        models: [
+          { name: 'a', source: 'a.gguf', vision: true },
+          { name: 'b', upstream: { endpoints }, gpuLayers: 10, parallel: 2, pinned: true },
+          { name: 'c', source: 'c.gguf', upstream: { endpoints } },
+          { name: 'd', upstream: { endpoints: [{ url: 'ftp://h/v1', apiKey: 'k', apiKeyEnv: 'K', weight: 0 }], maxAttempts: 0 } },
+          { name: 'e', upstream: { endpoints: [] } },
+        ],
+      }),
+    });
+    expect(message).toContain('models[0].vision: a local model cannot take images (node-llama-cpp has no vision support); serve a vision model through "upstream"');
+    expect(message).toContain('models[1].gpuLayers: only a local model (one with "source") has gpuLayers; this one is served by an upstream');
+    expect(message).toContain('models[1].parallel: only a local model (one with "source") has parallel; this one is served by an upstream');
+    expect(message).toContain('models[1].pinned: only a local model (one with "source") has pinned; this one is served by an upstream');
+    expect(message).toContain('models[2]: give either "source" (a local GGUF) or "upstream" (OpenAI-compatible endpoints), not both');
+    expect(message).toContain('models[3].upstream.endpoints[0].url: an http:// or https:// URL');
+    expect(message).toContain('models[3].upstream.endpoints[0].weight: Too small: expected number to be >0');
+    expect(message).toContain('models[3].upstream.endpoints[0]: give "apiKey" or "apiKeyEnv", not both');
+    expect(message).toContain('models[3].upstream.maxAttempts: Too small: expected number to be >=1');
+    expect(message).toContain('models[4].upstream.endpoints: an upstream needs at least one endpoint');
+    expect(message.match(/models\[1\]/g)).toHaveLength(3);
+  });
+
+  it('refuses fallbacks that name no model, the model itself, or go round in a cycle', () => {
+    const models = (fallbacks: Record<string, string[]>): unknown[] => Object.entries(fallbacks).map(([name, names]) => ({ name, aliases: [`${name}-alias`], source: `${name}.gguf`, fallbacks: names }));
+    const fails = (name: string, fallbacks: Record<string, string[]>): string => failure({ config: configFile(name, { models: models(fallbacks) }) });
+    expect(fails('missing.json', { a: ['b', 'z'], b: [] })).toContain('models[0].fallbacks[1]: "z" is not a name or alias of a model in the catalog');
+    expect(fails('self.json', { a: ['a-alias'] })).toContain('models[0].fallbacks[0]: "a-alias" is this model itself');
+    expect(fails('cycle.json', { a: ['b'], b: ['c-alias'], c: ['a'] })).toContain('models[0].fallbacks: the fallbacks go round in a cycle: a → b → c → a');
+    const chain = loadServerConfig({ config: configFile('chain.json', { models: models({ a: ['b', 'c'], b: ['c-alias'], c: [] }) }) }, {});
+    expect(chain.models.map((model) => model.fallbacks)).toEqual([['b', 'c'], ['c-alias'], []]);
+  });
+
+  it('refuses to --pin an upstream model', () => {
+    const path = configFile('pin-upstream.json', { models: [{ name: 'remote', aliases: ['r'], upstream: { endpoints: [{ url: 'http://h:8000/v1' }] } }] });
+    expect(failure({ config: path, pin: ['r'] })).toBe('--pin names "r", which is served by an upstream: only a local model is loaded, and so pinned.');
   });
 });
