@@ -46,9 +46,13 @@ const BODIES: Record<Kind, string> = {
   streamed: JSON.stringify({ ...REQUEST, stream: true, stream_options: { include_usage: true } }),
 };
 
-const node = (script: string): readonly string[] => ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(script, import.meta.url))];
-
-const UPSTREAM: ServerCommand = { name: 'instant upstream', executable: process.execPath, args: node('./instant-upstream.ts'), port: /listening on port (\d+)/, readyPath: '/v1/models' };
+const UPSTREAM: ServerCommand = {
+  name: 'instant upstream',
+  executable: process.execPath,
+  args: ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./instant-upstream.ts', import.meta.url))],
+  port: /listening on port (\d+)/,
+  readyPath: '/v1/models',
+};
 
 /** Studio on the default store (SQLite in a data folder of its own, so the ledger writes every request's row), with no STUDIO_* or database setting of this machine's. */
 async function studioCommand(directory: string, env: NodeJS.ProcessEnv, port: number, upstreamPort: number, profileDirectory: string | undefined): Promise<ServerCommand> {
