@@ -88,7 +88,7 @@ export function MessageView({ entry, busy, isLast, onEdit, onRegenerate }: Props
         <div class="message-actions">
           {content !== '' && <CopyButton text={content} label="Copy this reply" />}
           {isLast && (
-            <button type="button" class="small" onClick={onRegenerate} disabled={busy} aria-label="Generate this reply again">
+            <button type="button" class="small" onClick={onRegenerate} disabled={busy} aria-label="Regenerate this reply">
               Regenerate
             </button>
           )}
