@@ -64,7 +64,8 @@ export class EndpointPool {
   readonly #states: readonly EndpointState[];
   readonly #closing = new AbortController();
   readonly #healthTimeoutMs: number;
-  #cursor = 0;
+  /** Smooth weighted round-robin credits among equally loaded endpoints, by endpoint id. */
+  readonly #credits = new Map<string, number>();
 
   constructor(options: UpstreamOptions, hooks: EndpointPoolHooks = {}) {
     this.#options = options;
@@ -92,10 +93,9 @@ export class EndpointPool {
     const now = Date.now();
     const candidates = this.#states
       .filter((state) => state.healthy && state.busyUntil <= now && !tried.has(state.endpoint))
-      .map((state) => ({ index: state.endpoint.index, id: state.id, weight: state.endpoint.options.weight, load: state.outstanding + state.queueDepth, state }));
-    const chosen = chooseEndpoint(candidates, this.#cursor, this.#options.affinity ? conversationKey(request) : undefined);
+      .map((state) => ({ id: state.id, weight: state.endpoint.options.weight, load: state.outstanding + state.queueDepth, state }));
+    const chosen = chooseEndpoint(candidates, this.#credits, this.#options.affinity ? conversationKey(request) : undefined);
     if (chosen === undefined) return undefined;
-    this.#cursor = (chosen.index + 1) % this.#states.length;
     return chosen.state.endpoint;
   }
 

@@ -49,7 +49,8 @@ interface ChoiceState {
 export function createGenerationStreamEncoder(options: GenerationStreamOptions): StreamEncoder {
   let id = 0;
   let inputTokens: number | undefined;
-  let outputTokens = 0;
+  /** Unknown until an event counts it: an upstream engine counts only in its final usage. */
+  let outputTokens: number | undefined;
   let held: number | undefined;
   const choices = new Map<number, ChoiceState>();
   const logprobs = pendingLogprobs();
