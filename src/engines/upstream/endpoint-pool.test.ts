@@ -14,20 +14,23 @@ interface ProbeTarget {
   modelsStatus: number;
   metricsStatus: number;
   metricsText: string;
+  /** How long `/metrics` waits before it answers. */
+  metricsDelayMs: number;
   /** The Authorization header of each health check, in order. */
   readonly healthChecks: (string | undefined)[];
   metricsReads: number;
 }
 
 function startProbeTarget(): Promise<{ target: ProbeTarget; server: Server }> {
-  const target: ProbeTarget = { url: '', metricsUrl: '', modelsStatus: 200, metricsStatus: 200, metricsText: '', healthChecks: [], metricsReads: 0 };
+  const target: ProbeTarget = { url: '', metricsUrl: '', modelsStatus: 200, metricsStatus: 200, metricsText: '', metricsDelayMs: 0, healthChecks: [], metricsReads: 0 };
   const server = createServer((request, response) => {
     if (request.url === '/v1/models') {
       target.healthChecks.push(request.headers.authorization);
       response.writeHead(target.modelsStatus, { 'content-type': 'application/json' }).end('{"object":"list","data":[{"id":"m","object":"model"}]}');
     } else if (request.url === '/metrics') {
       target.metricsReads += 1;
-      response.writeHead(target.metricsStatus, { 'content-type': 'text/plain; version=0.0.4' }).end(target.metricsText);
+      const { metricsStatus, metricsText } = target;
+      setTimeout(() => response.writeHead(metricsStatus, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText), target.metricsDelayMs);
     } else {
       response.writeHead(404).end();
     }
@@ -61,10 +64,15 @@ beforeAll(async () => {
   servers = started.map(({ server }) => server);
 });
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    servers.map((server) => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    }),
+  );
 });
 beforeEach(() => {
-  for (const target of targets) Object.assign(target, { modelsStatus: 200, metricsStatus: 200, metricsText: '', healthChecks: [], metricsReads: 0 });
+  for (const target of targets) Object.assign(target, { modelsStatus: 200, metricsStatus: 200, metricsText: '', metricsDelayMs: 0, healthChecks: [], metricsReads: 0 });
   changes = [];
 });
 afterEach(() => {
@@ -159,6 +167,18 @@ describe('balancing', () => {
     await sleep(1500);
     expect(targets[0]!.metricsReads).toBe(1);
     expect(pool.pick(anyRequest, nothingTried)?.index).toBe(0);
+    expect(changes).toEqual([]);
+  });
+
+  it('reads metrics that time out again at the usual pace, keeping the depth last read', async () => {
+    targets[0]!.metricsText = 'vllm:num_requests_waiting 5\n';
+    const pool = makePool(targets.slice(0, 2).map((target) => endpointOf(target, { metricsUrl: target.metricsUrl })));
+    await vi.waitFor(() => expect(targets[0]!.metricsReads).toBeGreaterThanOrEqual(1));
+    await sleep(50);
+    // Past the 800 ms a read may take: a loaded server, not one without metrics.
+    targets[0]!.metricsDelayMs = 2_000;
+    await vi.waitFor(() => expect(targets[0]!.metricsReads).toBeGreaterThanOrEqual(3), { timeout: 6_000, interval: 100 });
+    expect(pileUp(pool, 5)).toEqual([undefined, 5]);
     expect(changes).toEqual([]);
   });
 });

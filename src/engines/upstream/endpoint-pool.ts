@@ -30,8 +30,10 @@ export interface EndpointPoolHooks {
 /** How often queue depth is read from an endpoint whose metrics answer, and how long one read may take. */
 const METRICS_INTERVAL_MS = 1_000;
 const METRICS_TIMEOUT_MS = 800;
-/** How often it is retried when they do not: a missing or broken metrics URL costs one request per half minute. */
+/** How often it is retried when the endpoint has no metrics to read: a missing or broken metrics URL costs one request per half minute. */
 const METRICS_BACKOFF_MS = 30_000;
+/** How long a depth read before reads that time out or fail to connect still counts; past it, the queue counts as empty. */
+const METRICS_STALE_MS = 10_000;
 const MAX_HEALTH_TIMEOUT_MS = 5_000;
 const DEFAULT_BUSY_MS = 1_000;
 
@@ -41,6 +43,8 @@ interface EndpointState {
   readonly id: string;
   outstanding: number;
   queueDepth: number;
+  /** When `queueDepth` was last read. */
+  queueDepthAt: number;
   healthy: boolean;
   /** A check must start at or after this time for its pass to let the endpoint back. */
   downUntil: number;
@@ -76,6 +80,7 @@ export class EndpointPool {
       id: `${endpointOptions.url}\n${endpointOptions.model}`,
       outstanding: 0,
       queueDepth: 0,
+      queueDepthAt: 0,
       healthy: true,
       downUntil: 0,
       busyUntil: 0,
@@ -194,14 +199,16 @@ export class EndpointPool {
   async #readMetrics(state: EndpointState): Promise<void> {
     const { options } = state.endpoint;
     if (options.metricsUrl === undefined) return;
-    let nextMs = METRICS_INTERVAL_MS;
-    try {
-      state.queueDepth = await readQueueDepth({ ...options, metricsUrl: options.metricsUrl }, METRICS_TIMEOUT_MS, this.#closing.signal);
-    } catch {
-      // Metrics are a hint: unreadable ones count as an empty queue and never take the endpoint out.
+    const read = await readQueueDepth({ ...options, metricsUrl: options.metricsUrl }, METRICS_TIMEOUT_MS, this.#closing.signal);
+    const now = Date.now();
+    // Metrics are a hint: missing ones count as an empty queue and never take the endpoint out. A loaded
+    // server that answers too slowly keeps its last depth for a while, and is read again at the usual pace.
+    if ('depth' in read) {
+      state.queueDepth = read.depth;
+      state.queueDepthAt = now;
+    } else if (read.failure === 'absent' || now - state.queueDepthAt > METRICS_STALE_MS) {
       state.queueDepth = 0;
-      nextMs = METRICS_BACKOFF_MS;
     }
-    this.#scheduleMetricsRead(state, nextMs);
+    this.#scheduleMetricsRead(state, 'failure' in read && read.failure === 'absent' ? METRICS_BACKOFF_MS : METRICS_INTERVAL_MS);
   }
 }

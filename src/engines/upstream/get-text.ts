@@ -15,7 +15,12 @@ export interface GetTextResult {
   readonly text: string;
 }
 
-/** Throws on connection errors, on the deadline (a `TimeoutError`), on abort, and on a body over the cap. */
+/** A body longer than the cap: the URL serves something other than what was asked for. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** Throws on connection errors, on the deadline (a `TimeoutError`), on abort, and on a body over the cap (a `BodyTooLargeError`). */
 export async function getText(url: string, options: GetTextOptions): Promise<GetTextResult> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   const response = await request(url, { method: 'GET', headers: { ...options.headers }, signal });
@@ -25,7 +30,7 @@ export async function getText(url: string, options: GetTextOptions): Promise<Get
     size += (chunk as Buffer).length;
     if (size > options.maxBytes) {
       response.body.destroy();
-      throw new Error(`the body is over ${options.maxBytes} bytes`);
+      throw new BodyTooLargeError(`the body is over ${options.maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }
