@@ -9,12 +9,14 @@ import type { RateLimiter } from '../core/rate-limiter.js';
 import type { Store } from '../core/store.js';
 import { ConfigError } from '../config/load-options.js';
 import type { CatalogModel, LocalCatalogModel, UpstreamCatalogModel } from '../config/model-catalog.js';
+import { MODEL_STUDIO_SAMPLING } from '../config/model-entry-schema.js';
 import { redactServerConfig, type ServerConfig } from '../config/server-config.js';
 import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
+import type { EndpointChange } from '../engines/upstream/endpoint-pool.js';
 import { UpstreamEngine } from '../engines/upstream/upstream-engine.js';
 import { createApp } from '../http/app.js';
 import { createHttpServer } from '../http/create-http-server.js';
@@ -52,9 +54,6 @@ export interface ServeOptions {
   readonly showDownloadProgress?: boolean;
 }
 
-/** What Model Studio's Qwen models sample with when neither a request nor the catalog sets anything. */
-const MODEL_STUDIO_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
-
 const GIB = 1024 ** 3;
 
 function listen(server: ServerType): Promise<AddressInfo> {
@@ -85,6 +84,14 @@ function logPoolChange(logger: Logger, change: PoolChange): void {
   } else {
     logger.warn({ model: change.model, err: change.error }, 'model failed to load');
   }
+}
+
+/** An upstream endpoint named by its host:port only (never its key): down is a warning, back up news, busy (429/503) routine. */
+function logEndpointChange(logger: Logger, model: string, change: EndpointChange): void {
+  const fields = { model, endpoint: change.endpoint, ...(change.reason === undefined ? {} : { reason: change.reason }) };
+  if (change.state === 'down') logger.warn(fields, 'upstream endpoint down');
+  else if (change.state === 'up') logger.info(fields, 'upstream endpoint up');
+  else logger.debug(fields, 'upstream endpoint busy');
 }
 
 /** The file of a model source, downloaded the first time with the same display as `studio pull`. */
@@ -215,7 +222,12 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     throw error;
   }
   // Each model by its kind: local ones share the pool, each upstream one has an engine of its own.
-  const router = new EngineRouter(config.models.map((entry) => ({ entry, engine: entry.kind === 'local' ? pool : new UpstreamEngine(toUpstreamOptions(entry)) })));
+  const router = new EngineRouter(
+    config.models.map((entry) => ({
+      entry,
+      engine: entry.kind === 'local' ? pool : new UpstreamEngine(toUpstreamOptions(entry), { onChange: (change) => logEndpointChange(logger, entry.name, change) }),
+    })),
+  );
   const app = createApp({
     engine: router,
     apiKeys: config.apiKeys,

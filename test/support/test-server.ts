@@ -83,9 +83,9 @@ export async function startCatalogServer(models: unknown[], flags: RawFlags = {}
 }
 
 /** A logger whose JSON lines are kept in memory, for tests that read what Studio logged. */
-export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function memoryLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (chunk: string) => void chunks.push(chunk) });
+  const logger = pino({ level }, { write: (chunk: string) => void chunks.push(chunk) });
   return {
     logger,
     text: () => chunks.join(''),
