@@ -28,7 +28,7 @@ function usageTable(query: UsageQuery, rows: readonly UsageRow[]): string {
   for (const row of rows) table.push([row.group, ...cells(row), costText(row.currency === undefined ? {} : { [row.currency]: row.cost })]);
   const totals = usageTotals(rows);
   table.push(['total', ...cells(totals), costText(totals.cost)]);
-  const note = totals.unreportedRequests === 0 ? '' : `\n${integer.format(totals.unreportedRequests)} requests without usage: their engine reported no token counts (or they were interrupted), so their tokens and cost are not counted.`;
+  const note = totals.unreportedRequests === 0 ? '' : `\n${integer.format(totals.unreportedRequests)} request${totals.unreportedRequests === 1 ? '' : 's'} without usage: the engine reported no token counts (or the request was interrupted), so those tokens and their cost are not counted.`;
   return `Usage from ${query.from} to ${query.to} (UTC days)\n${table.toString()}${note}`;
 }
 
