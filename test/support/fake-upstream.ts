@@ -29,6 +29,12 @@ export type FakeBehaviour =
   | ({ readonly kind: 'slow'; readonly delayMs: number } & FakeReply)
   /** `body` is sent raw as text/html; otherwise an OpenAI-style `{error:{message,type,param,code}}`. */
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: number; readonly message?: string; readonly body?: string }
+  /**
+   * A 200 stream that sends `after` data frames of the default reply (0: none), then an OpenAI-style
+   * `{error:{message,type,code}}` (code 400 by default) and `[DONE]`, as vLLM refuses a request once its
+   * stream has begun; a blocking answer is that error as an HTTP status.
+   */
+  | { readonly kind: 'stream-error'; readonly after: number; readonly message: string; readonly code?: number }
   /** Destroys the socket without answering. */
   | { readonly kind: 'drop' }
   /** Never answers until the client goes away; `headers: true` sends 200 and SSE headers first, then nothing. */
@@ -156,6 +162,13 @@ async function answer(res: ServerResponse, behaviour: FakeBehaviour, body: Recor
   const model = typeof body.model === 'string' ? body.model : 'unknown';
   const stream = body.stream === true;
   const includeUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  if (behaviour.kind === 'stream-error') {
+    const code = behaviour.code ?? 400;
+    if (!stream) return sendError(res, code, behaviour.message);
+    const error = { error: { message: behaviour.message, type: code === 400 ? 'BadRequestError' : 'InternalServerError', code } };
+    const sent = [...streamFrames(model, {}, includeUsage).slice(0, behaviour.after), `data: ${JSON.stringify(error)}\n\n`, 'data: [DONE]\n\n'];
+    return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(sent.join(''));
+  }
   // The default reply is the same every time: its frames are made once per model and shape, so a bench pays no per-request cost.
   const cacheKey = behaviour === DEFAULT_REPLY ? `${model}\n${stream}\n${includeUsage}` : undefined;
   let frames = cacheKey === undefined ? undefined : cache.get(cacheKey);
