@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawFlags } from '../src/config/load-options.js';
 import { callGeneration } from './support/dashscope-client.js';
-import { eventually, memoryLogger, startTestServer, type TestServer } from './support/test-server.js';
+import { eventually, memoryLogger, startCatalogServer, startTestServer, type TestServer } from './support/test-server.js';
 import { tinyModelPath } from './test-model.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'studio-catalog-'));
@@ -138,6 +138,47 @@ describe('a catalog of two models', () => {
     await server.client.chat.completions.create({ model: 'beta', messages: ask, ...seeded });
     await eventually(() => log.lines().some((line) => line.msg === 'generation' && line.model === 'beta'));
     expect(log.lines().find((line) => line.msg === 'generation' && line.model === 'beta')?.cost).toBeUndefined();
+  });
+});
+
+describe('a catalog of a local model and an upstream one', () => {
+  let remote: TestServer;
+  let server: Awaited<ReturnType<typeof startCatalogServer>>;
+  let client: OpenAI;
+  const image = { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+  beforeAll(async () => {
+    remote = await startTestServer();
+    server = await startCatalogServer([
+      { name: 'alpha', aliases: ['qwen-turbo'], source: files.alpha, context: 512 },
+      { name: 'remote-tiny', aliases: ['qwen-plus'], upstream: { endpoints: [{ url: `${remote.url}/compatible-mode/v1`, model: remote.modelName, metrics: false }] }, context: 512 },
+    ]);
+    client = new OpenAI({ baseURL: server.baseURL, apiKey: 'unused', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await remote.close();
+  });
+
+  it('lists both kinds alike and answers from the upstream on both wires', async () => {
+    const models = [];
+    for await (const model of client.models.list()) models.push(model);
+    expect(models.map((model) => [model.id, (model as unknown as { aliases: string[] }).aliases])).toEqual([
+      ['alpha', ['qwen-turbo']],
+      ['remote-tiny', ['qwen-plus']],
+    ]);
+    const completion = await client.chat.completions.create({ model: 'qwen-plus', messages: ask, ...seeded });
+    expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+    const native = await callGeneration(server.url, { body: { model: 'remote-tiny', input: { messages: ask }, parameters: { ...seeded } } });
+    expect(native.status).toBe(200);
+    expect(await native.json()).toMatchObject({ usage: { output_tokens: completion.usage?.completion_tokens } });
+  });
+
+  it('refuses images to a model not marked vision, naming it', async () => {
+    const error = await client.chat.completions
+      .create({ model: 'qwen-turbo', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }], max_tokens: 4 })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ message: expect.stringContaining('Model "qwen-turbo" does not accept images; send images to a model marked "vision: true".') });
   });
 });
 

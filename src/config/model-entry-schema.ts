@@ -56,6 +56,12 @@ const price = z
 
 export const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant.';
 
+/**
+ * What Model Studio's Qwen models sample with when neither a request nor the catalog sets anything;
+ * local models only, since an upstream server applies its own.
+ */
+export const MODEL_STUDIO_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
+
 const defaults = z
   .object({
     temperature: z.number().min(0).max(2).optional(),
