@@ -80,6 +80,9 @@ describe.skipIf(!installed)(installed ? 'the Chat page' : `the Chat page (skippe
     expect(await page.locator('article.message.user').last().textContent()).toContain('Hello there');
 
     await page.screenshot({ path: join(ARTIFACTS, 'chat-1280.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-1280-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
     // On a phone the parameters fold away above the conversation.
     const parameters = page.getByText('Model and parameters', { exact: true });
     await page.setViewportSize({ width: 390, height: 844 });
