@@ -171,6 +171,18 @@ describe('models served by upstreams', () => {
     expect(config.models[1]).toMatchObject({ kind: 'local', name: 'small', source: './small.gguf', vision: false, pinned: false, parallel: 4 });
   });
 
+  it('raises the default body limit to 16 MiB when a model takes images, but never over a limit that was set', () => {
+    const vision = configFile('vision.yaml', yaml);
+    const env = { VLLM_API_KEY: 'sk-from-env' };
+    const config = loadServerConfig({ config: vision }, env);
+    expect(config.maxBodyBytes).toBe(16 * 1024 * 1024);
+    expect(config.sources.maxBodyBytes).toBe('default for a catalog with a vision model');
+    expect(loadServerConfig({ config: configFile('no-vision.yaml', yaml.replace('vision: true', 'vision: false')) }, env).maxBodyBytes).toBe(4 * 1024 * 1024);
+    expect(loadServerConfig({ config: vision, 'max-body-bytes': '1000' }, env)).toMatchObject({ maxBodyBytes: 1000, sources: { maxBodyBytes: '--max-body-bytes' } });
+    expect(loadServerConfig({ config: vision }, { ...env, STUDIO_MAX_BODY_BYTES: '2000' }).maxBodyBytes).toBe(2000);
+    expect(loadServerConfig({ config: configFile('vision-limit.yaml', `maxBodyBytes: 3000\n${yaml}`) }, env).maxBodyBytes).toBe(3000);
+  });
+
   it('never shows an upstream key in the configuration it logs', () => {
     const config = loadServerConfig({ config: configFile('redacted.yaml', yaml), 'api-key': ['sk-studio'] }, { VLLM_API_KEY: 'sk-from-env' });
     const shown = JSON.stringify(redactServerConfig(config));

@@ -15,12 +15,20 @@ export interface ServerConfig extends ServerOptionValues {
 
 const { config: configOption, ...fileOptions } = serverOptions;
 
+/**
+ * The body limit when a catalog model takes images and nothing else sets one: a data URL of the 10 MiB
+ * an image may hold is about 13.4 MiB of base64, which the 4 MiB default would refuse as a 413.
+ */
+export const VISION_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 export function loadServerConfig(flags: RawFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const { config: path } = loadOptions({ config: configOption }, flags, env);
   const file = path === undefined ? undefined : readConfigFile(path, Object.keys(fileOptions));
   const { values: options, sources } = resolveOptions(serverOptions, flags, env, file && { path: file.path, values: file.options });
   const models = resolveCatalog(options, file, env);
-  return Object.freeze({ ...options, models, sources });
+  if (sources.maxBodyBytes !== 'default' || !models.some((model) => model.vision)) return Object.freeze({ ...options, models, sources });
+  const visionSources = Object.freeze({ ...sources, maxBodyBytes: 'default for a catalog with a vision model' });
+  return Object.freeze({ ...options, maxBodyBytes: VISION_MAX_BODY_BYTES, models, sources: visionSources });
 }
 
 /** The configuration as it may be logged: secret options and upstream keys hidden. */

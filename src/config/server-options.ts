@@ -186,7 +186,7 @@ export const serverOptions = {
   maxBodyBytes: defineOption({
     flag: 'max-body-bytes',
     env: ['STUDIO_MAX_BODY_BYTES'],
-    description: 'largest request body accepted, in bytes',
+    description: 'largest request body accepted, in bytes; 16 MiB by default when a catalog model has vision: true',
     schema: positiveInt,
     default: 4 * 1024 * 1024,
     valueName: '<bytes>',
