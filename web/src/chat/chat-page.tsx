@@ -2,10 +2,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listModels, type StudioModel } from '../api/models.js';
 import { RequestFailed } from '../api/studio-fetch.js';
-import { buildChatBody, DEFAULT_SETTINGS, InvalidSetting, type ChatSettings } from './chat-body.js';
+import { buildChatBody, InvalidSetting, type ChatSettings } from './chat-body.js';
 import { entryTurns, type AssistantEntry, type ChatEntry } from './chat-entry.js';
 import { Composer } from './composer.js';
 import { MessageView } from './message-view.js';
+import { loadSettings, saveSettings } from './saved-settings.js';
 import { SettingsPanel } from './settings-panel.js';
 import { streamReply } from './stream-reply.js';
 
@@ -21,7 +22,7 @@ let nextId = 0;
 export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
   const [models, setModels] = useState<StudioModel[]>([]);
   const [modelsError, setModelsError] = useState<string>();
-  const [settings, setSettings] = useState<ChatSettings>(DEFAULT_SETTINGS);
+  const [settings, setSettings] = useState<ChatSettings>(loadSettings);
   const [entries, setEntries] = useState<ChatEntry[]>([]);
   const [draft, setDraft] = useState('');
   const [editing, setEditing] = useState<number>();
@@ -48,6 +49,7 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
     return () => request.abort();
   }, [apiKey, reconnections, onUnreachable]);
 
+  useEffect(() => saveSettings(settings), [settings]);
   useEffect(() => endOfConversation.current?.scrollIntoView({ block: 'end' }), [entries]);
   // Leaving the page stops the reply being written.
   useEffect(() => () => controller.current?.abort(), []);
