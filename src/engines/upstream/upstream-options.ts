@@ -21,7 +21,7 @@ export interface UpstreamOptions {
   readonly affinity: boolean;
   /** Tokens of one request, prompt and output together, as the catalog says. */
   readonly contextSize: number;
-  /** Connecting and getting response headers. */
+  /** Opening a connection (TCP and TLS); the wait for headers counts against `firstTokenTimeoutMs`. */
   readonly connectTimeoutMs: number;
   /** From sending the request to the first token (or the first byte of a blocking upstream). */
   readonly firstTokenTimeoutMs: number;
