@@ -24,6 +24,10 @@ export default defineConfig({
   // Relative asset URLs: the page also works behind a proxy that serves Studio under a sub-path.
   base: './',
   plugins: [gzipBeside()],
+  // `npm run dev:web`: the page with hot reload, calling a Studio already running on its default port.
+  server: {
+    proxy: Object.fromEntries(['/compatible-mode', '/v1', '/api', '/admin', '/health'].map((path) => [path, 'http://127.0.0.1:8000'])),
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
