@@ -12,8 +12,8 @@ describe('errorMessage', () => {
   });
 
   it('tells where to enter the key on a 401', () => {
-    const message = errorMessage(401, JSON.stringify({ error: { message: 'Incorrect API key provided.' } }));
-    expect(message).toContain('Incorrect API key provided.');
+    const message = errorMessage(401, JSON.stringify({ error: { message: 'Incorrect API key provided. ' } }));
+    expect(message).toContain('(Incorrect API key provided.)');
     expect(message).toContain('API key field');
   });
 

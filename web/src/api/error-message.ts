@@ -7,7 +7,7 @@ function serverMessage(body: string): string | undefined {
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const record = parsed as { error?: { message?: unknown }; message?: unknown };
     const message = record.error?.message ?? record.message;
-    return typeof message === 'string' && message !== '' ? message : undefined;
+    return typeof message === 'string' && message.trim() !== '' ? message.trim() : undefined;
   } catch {
     return undefined;
   }
