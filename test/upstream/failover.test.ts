@@ -23,6 +23,9 @@ const retried: { name: string; fault: FakeBehaviour; wire: Wire }[] = [
   { name: 'stall-after-headers', fault: { kind: 'stall', headers: true }, wire: 'openai' },
   { name: '429', fault: { kind: 'status', status: 429, retryAfter: 30 }, wire: 'openai' },
   { name: '503', fault: { kind: 'status', status: 503, retryAfter: 30 }, wire: 'dashscope' },
+  // A gateway in front of the server could not reach it.
+  { name: '502', fault: { kind: 'status', status: 502 }, wire: 'openai-stream' },
+  { name: '504', fault: { kind: 'status', status: 504 }, wire: 'dashscope-stream' },
 ];
 
 let server: RunningServer & { readonly dataDir: string };
@@ -32,6 +35,7 @@ const pairs = new Map<string, FakeUpstream[]>();
 let refused: FakeUpstream[];
 let cut: FakeUpstream[];
 let erring: FakeUpstream;
+let failing: FakeUpstream[];
 let unhealthy: FakeUpstream[];
 let busy: FakeUpstream;
 
@@ -49,6 +53,7 @@ beforeAll(async () => {
   refused = await fakeUpstreams(2);
   cut = await fakeUpstreams(2);
   [erring] = (await fakeUpstreams(1)) as [FakeUpstream];
+  failing = await fakeUpstreams(2);
   unhealthy = await fakeUpstreams(2);
   [busy] = (await fakeUpstreams(1)) as [FakeUpstream];
   busy.behave(() => ({ kind: 'status', status: 429, retryAfter: 30 }));
@@ -63,6 +68,7 @@ beforeAll(async () => {
     upstreamModel('retry-refused', endpoints(refused), { healthCheckInterval: 60 }),
     upstreamModel('cut', endpoints(cut)),
     upstreamModel('erring', [endpointOf(erring, { apiKey: UPSTREAM_KEY })]),
+    upstreamModel('failing', endpoints(failing)),
     upstreamModel('down-closed', [endpointOf(await closedUrl()), endpointOf(await closedUrl())], PATIENT),
     upstreamModel('down-unhealthy', endpoints(unhealthy), PATIENT),
     upstreamModel('busy', [endpointOf(busy)]),
@@ -88,7 +94,7 @@ describe('a fault before the first byte', () => {
     const faulted = faultOnce(fault, ...pair);
     expect((await ask(server.url, `retry-${name}`, wire)).text).toBe('Hello world');
     expect(pair.map((each) => each.completions().length)).toEqual([1, 1]);
-    if (fault.kind !== 'status') return;
+    if (fault.kind !== 'status' || fault.retryAfter === undefined) return;
     // The endpoint that said it was busy is not asked again within its Retry-After, though past the second it is skipped without one.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     for (let i = 0; i < 4; i++) expect((await ask(server.url, `retry-${name}`, wire)).text).toBe('Hello world');
@@ -181,6 +187,18 @@ describe("an upstream's error status", () => {
     expect(JSON.parse(body).error.message).toMatch(/refused.*key/i);
     expect(body).not.toContain(UPSTREAM_KEY);
     expect(body).not.toContain('cluster admins');
+  });
+
+  it('500 is a 502, not retried on another endpoint, and leaves the endpoint in', async () => {
+    for (const each of failing) each.reset();
+    const faulted = faultOnce({ kind: 'status', status: 500, message: 'CUDA error: out of memory' }, ...failing);
+    const failure = await client.chat.completions.create({ model: 'failing', messages }).catch((error: unknown) => error);
+    expect((failure as APIError).status).toBe(502);
+    expect(JSON.stringify((failure as APIError).error)).not.toContain('CUDA');
+    expect(completionsOf(...failing)).toBe(1);
+    // Equal endpoints take turns, and the one that failed still has its turn.
+    for (let i = 0; i < 2; i++) expect((await ask(server.url, 'failing', 'openai')).text).toBe('Hello world');
+    expect(faulted()?.completions()).toHaveLength(2);
   });
 
   it('500 with an HTML page is a 502 without the page', async () => {
