@@ -4,10 +4,24 @@ import { loadApiKey, saveApiKey } from './api/api-key.js';
 import { useServerHealth } from './api/use-server-health.js';
 import { ChatPage } from './chat/chat-page.js';
 import { ServerBanner } from './server-banner.js';
+import { navigate, useRoute } from './use-route.js';
+
+/** The Playground's pages: each page's helper adds its row (path, label, component). */
+interface PageProps {
+  readonly apiKey: string;
+  readonly reconnections: number;
+  readonly onUnreachable: () => void;
+}
+
+const PAGES: readonly { readonly path: string; readonly label: string; readonly render: (props: PageProps) => preact.JSX.Element }[] = [
+  { path: '/', label: 'Chat', render: (props) => <ChatPage {...props} /> },
+];
 
 export function App() {
   const [apiKey, setApiKey] = useState(loadApiKey);
   const health = useServerHealth();
+  const route = useRoute();
+  const page = PAGES.find((candidate) => candidate.path === route) ?? PAGES[0];
 
   const commitKey = (value: string) => {
     saveApiKey(value);
@@ -19,9 +33,19 @@ export function App() {
       <header class="top">
         <h1>Studio Playground</h1>
         <nav aria-label="Pages">
-          <a href="./" aria-current="page">
-            Chat
-          </a>
+          {PAGES.map((candidate) => (
+            <a
+              key={candidate.path}
+              href={candidate.path}
+              aria-current={candidate === page ? 'page' : undefined}
+              onClick={(event) => {
+                event.preventDefault();
+                navigate(candidate.path);
+              }}
+            >
+              {candidate.label}
+            </a>
+          ))}
         </nav>
         <label class="key-field">
           <span>API key</span>
@@ -37,7 +61,7 @@ export function App() {
       </header>
       <ServerBanner state={health.state} />
       <main>
-        <ChatPage apiKey={apiKey} reconnections={health.reconnections} onUnreachable={health.reportUnreachable} />
+        {page?.render({ apiKey, reconnections: health.reconnections, onUnreachable: health.reportUnreachable })}
       </main>
     </>
   );
