@@ -17,5 +17,7 @@ export interface AppEnv {
     principal: Principal;
     /** Set only for a stored key with limits: the generation routes pass each generation through it. */
     keyGate?: KeyGate;
+    /** Set on a Node server by the wire routes' body guard: the request body as text. */
+    readBody?: () => Promise<string>;
   };
 }

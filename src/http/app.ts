@@ -15,6 +15,7 @@ import { allObservers, type GenerationObserver } from './generation.js';
 import { keyLimits } from './key-limits.js';
 import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { mountPlayground } from './playground.js';
+import { requestBody } from './request-body.js';
 import { requestContext } from './request-context.js';
 import { stoppableEngine } from './stoppable-engine.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
@@ -79,10 +80,12 @@ export function createApp(options: AppOptions): StudioApp {
   const auth = createAuth({ apiKeys: options.apiKeys, keys: options.store?.keys, adminKey: options.adminKey, logger });
   // A stored key's own limits run after auth has found the key.
   const limits = keyLimits({ usage: options.store?.usage, limiter: options.limiter, models: () => engine.listModels(), logger });
-  mountWires(app, { engine, observer: allObservers(options.observers), guards: [auth.api, limits, bodyDeadline(options.requestTimeoutMs), limitBody] });
+  const deadline = bodyDeadline(options.requestTimeoutMs);
+  const body = requestBody({ maxBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs }, (c, next) => deadline(c, async () => void (await limitBody(c, next))));
+  mountWires(app, { engine, observer: allObservers(options.observers), guards: [auth.api, limits, body] });
 
   // Everything under /admin answers to the admin key alone.
-  app.use('/admin/*', auth.admin, bodyDeadline(options.requestTimeoutMs), limitBody);
+  app.use('/admin/*', auth.admin, deadline, limitBody);
   if (options.store !== undefined) {
     app.route('/admin/v1', adminKeyRoutes({ keys: options.store.keys, onChange: auth.invalidate }));
     app.route('/admin/v1', adminUsageRoutes(options.store.usage));
