@@ -3,7 +3,9 @@ import { useState } from 'preact/hooks';
 import { loadApiKey, saveApiKey } from './api/api-key.js';
 import { useServerHealth } from './api/use-server-health.js';
 import { ChatPage } from './chat/chat-page.js';
+import { KeysPage } from './keys/keys-page.js';
 import { ServerBanner } from './server-banner.js';
+import { UsagePage } from './usage/usage-page.js';
 import { navigate, useRoute } from './use-route.js';
 
 /** The Playground's pages: each page's helper adds its row (path, label, component). */
@@ -15,6 +17,8 @@ interface PageProps {
 
 const PAGES: readonly { readonly path: string; readonly label: string; readonly render: (props: PageProps) => preact.JSX.Element }[] = [
   { path: '/', label: 'Chat', render: (props) => <ChatPage {...props} /> },
+  { path: '/usage', label: 'Usage', render: (props) => <UsagePage {...props} /> },
+  { path: '/keys', label: 'Keys', render: (props) => <KeysPage {...props} /> },
 ];
 
 export function App() {
