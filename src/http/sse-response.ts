@@ -66,9 +66,11 @@ async function writeFrames(outgoing: ServerResponse, frames: AsyncIterable<strin
       if (batch.length >= BATCH_CHARS) flush();
       else queueFlush();
     }
-    flush();
+    // The last frames go with the end of the body, in one write.
     if (!(await drained())) return void outgoing.destroy();
-    outgoing.end();
+    const last = batch;
+    batch = '';
+    if (!outgoing.destroyed) outgoing.end(last);
   } finally {
     clearTimeout(timer);
     await iterator.return?.();
