@@ -1,6 +1,7 @@
 // The per-request values middleware sets for handlers.
 import type { Principal } from '../core/principal.js';
 import type { IncomingBody } from './drain-request.js';
+import type { GenerationSignals } from './generation-signals.js';
 import type { KeyGate } from './key-limits.js';
 import type { Wire } from './wire.js';
 
@@ -13,6 +14,8 @@ export interface AppEnv {
     wire: Wire;
     /** How long a stream waits for its client to take a frame before the connection is cut. */
     writeTimeoutMs: number;
+    /** Where each generation gets its abort signal, so the app's stop reaches every one still running. */
+    generationSignals: GenerationSignals;
     /** Who the request acts for; set by authentication on the API and admin routes. */
     principal: Principal;
     /** Set only for a stored key with limits: the generation routes pass each generation through it. */

@@ -11,13 +11,13 @@ import { adminKeyRoutes } from './admin-routes.js';
 import type { AppEnv } from './app-env.js';
 import { createAuth } from './auth.js';
 import { bodyDeadline } from './body-deadline.js';
+import { GenerationSignals } from './generation-signals.js';
 import { allObservers, type GenerationObserver } from './generation.js';
 import { keyLimits } from './key-limits.js';
 import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { mountPlayground } from './playground.js';
 import { requestBody } from './request-body.js';
 import { requestContext } from './request-context.js';
-import { stoppableEngine } from './stoppable-engine.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
 
 export interface AppOptions {
@@ -50,7 +50,8 @@ export interface StudioApp {
 
 export function createApp(options: AppOptions): StudioApp {
   const { logger } = options;
-  const engine = stoppableEngine(options.engine);
+  const { engine } = options;
+  const signals = new GenerationSignals();
   const app = new Hono<AppEnv>();
   const answer = answerError(logger, options.requestTimeoutMs);
   let draining = false;
@@ -58,6 +59,7 @@ export function createApp(options: AppOptions): StudioApp {
   app.use(requestContext(logger));
   app.use(async (c, next) => {
     c.set('writeTimeoutMs', options.writeTimeoutMs);
+    c.set('generationSignals', signals);
     await next();
   });
   app.use(async (c, next) => {
@@ -103,6 +105,6 @@ export function createApp(options: AppOptions): StudioApp {
     drain: () => {
       draining = true;
     },
-    stop: () => engine.stop(),
+    stop: () => signals.stop(),
   };
 }

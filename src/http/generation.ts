@@ -1,4 +1,5 @@
 // Starts a generation so request errors surface before any response byte, and reports how it began and ended.
+import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { Engine } from '../core/engine.js';
@@ -111,6 +112,7 @@ export async function startGeneration(
   let ttftMs: number | undefined;
   // The reply's final byte waits for the key's limits to be settled too, so its next request finds them free.
   const end = async (error: unknown): Promise<void> => {
+    abort.release();
     const outcome = { ...start, ...statusOf(error), modelServed, usage, finishReason, error, ttftMs, durationMs: performance.now() - began };
     await Promise.all([gate?.settle(usage), observer.onEnd(requestId, outcome)]);
   };
@@ -118,11 +120,15 @@ export async function startGeneration(
   const onUsage = (counted: Usage): void => {
     usage = counted;
   };
-  const iterator = engine.generate(request, { signal: c.req.raw.signal, onUsage, admit: gate?.admit })[Symbol.asyncIterator]();
+  const abort = c.get('generationSignals').open((c.env as Partial<HttpBindings> | undefined)?.outgoing, () => c.req.raw);
+  // The engine only saw an aborted signal; a client still there reads why.
+  const stopAware = (error: unknown): unknown => (abort.stopped() ? new ShutdownError() : error);
+  const iterator = engine.generate(request, { signal: abort.signal, onUsage, admit: gate?.admit })[Symbol.asyncIterator]();
   let first: IteratorResult<GenerationEvent>;
   try {
     first = await iterator.next();
-  } catch (error) {
+  } catch (thrown) {
+    const error = stopAware(thrown);
     await end(error);
     throw error;
   }
@@ -140,8 +146,8 @@ export async function startGeneration(
         yield event;
       }
     } catch (thrown) {
-      error = thrown;
-      throw thrown;
+      error = stopAware(thrown);
+      throw error;
     } finally {
       await iterator.return?.();
       // A consumer only stops before the finish when its client has gone away.
