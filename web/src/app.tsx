@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { loadApiKey, saveApiKey } from './api/api-key.js';
 import { useServerHealth } from './api/use-server-health.js';
 import { ChatPage } from './chat/chat-page.js';
+import { ComparePage } from './compare/compare-page.js';
 import { KeysPage } from './keys/keys-page.js';
 import { ServerBanner } from './server-banner.js';
 import { UsagePage } from './usage/usage-page.js';
@@ -17,6 +18,7 @@ interface PageProps {
 
 const PAGES: readonly { readonly path: string; readonly label: string; readonly render: (props: PageProps) => preact.JSX.Element }[] = [
   { path: '/', label: 'Chat', render: (props) => <ChatPage {...props} /> },
+  { path: '/compare', label: 'Compare', render: (props) => <ComparePage {...props} /> },
   { path: '/usage', label: 'Usage', render: (props) => <UsagePage {...props} /> },
   { path: '/keys', label: 'Keys', render: (props) => <KeysPage {...props} /> },
 ];

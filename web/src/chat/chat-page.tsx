@@ -1,14 +1,14 @@
 // The Chat page: pick a model and parameters, talk to it in several turns, see each reply's speed, tokens and cost.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { listModels, type StudioModel } from '../api/models.js';
-import { RequestFailed } from '../api/studio-fetch.js';
+import { useModels } from '../api/use-models.js';
+import { takePendingPrompt } from '../open-prompt.js';
 import { buildChatBody, InvalidSetting, type ChatSettings } from './chat-body.js';
 import { entryTurns, type AssistantEntry, type ChatEntry } from './chat-entry.js';
 import { Composer } from './composer.js';
 import { MessageView } from './message-view.js';
 import { loadSettings, saveSettings } from './saved-settings.js';
 import { SettingsPanel } from './settings-panel.js';
-import { streamReply } from './stream-reply.js';
+import { startEntry, streamEntry } from './stream-entry.js';
 
 interface Props {
   readonly apiKey: string;
@@ -20,11 +20,12 @@ interface Props {
 let nextId = 0;
 
 export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
-  const [models, setModels] = useState<StudioModel[]>([]);
-  const [modelsError, setModelsError] = useState<string>();
-  const [settings, setSettings] = useState<ChatSettings>(loadSettings);
+  const { models, error: modelsError } = useModels(apiKey, reconnections, onUnreachable);
+  // A template opened in Chat: its system prompt replaces the saved one, its message waits in the box.
+  const [opened] = useState(takePendingPrompt);
+  const [settings, setSettings] = useState<ChatSettings>(() => ({ ...loadSettings(), ...(opened?.system === undefined ? {} : { systemPrompt: opened.system }) }));
   const [entries, setEntries] = useState<ChatEntry[]>([]);
-  const [draft, setDraft] = useState('');
+  const [draft, setDraft] = useState(opened?.user ?? '');
   const [editing, setEditing] = useState<number>();
   const [notice, setNotice] = useState<string>();
   const controller = useRef<AbortController | undefined>(undefined);
@@ -33,21 +34,8 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
   const endOfConversation = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const request = new AbortController();
-    listModels(apiKey, request.signal).then(
-      (list) => {
-        setModels(list);
-        setModelsError(undefined);
-        setSettings((now) => (list.some((model) => model.id === now.model) ? now : { ...now, model: list[0]?.id ?? '' }));
-      },
-      (error: unknown) => {
-        if (request.signal.aborted) return;
-        setModelsError(error instanceof Error ? error.message : String(error));
-        if (error instanceof RequestFailed && error.status === undefined) onUnreachable();
-      },
-    );
-    return () => request.abort();
-  }, [apiKey, reconnections, onUnreachable]);
+    if (models.length > 0) setSettings((now) => (models.some((model) => model.id === now.model) ? now : { ...now, model: models[0]?.id ?? '' }));
+  }, [models]);
 
   useEffect(() => saveSettings(settings), [settings]);
   useEffect(() => endOfConversation.current?.scrollIntoView({ block: 'end' }), [entries]);
@@ -68,31 +56,11 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
       return false;
     }
     setNotice(undefined);
-    const model = models.find((candidate) => candidate.id === settings.model);
-    const id = nextId++;
-    const entry: AssistantEntry = {
-      id,
-      role: 'assistant',
-      model: settings.model,
-      pricing: model?.pricing,
-      thinking: body.enable_thinking === true,
-      reply: { content: '', reasoning: '', toolCalls: [] },
-      timing: { sentAt: performance.now() },
-      status: 'streaming',
-    };
+    const entry = startEntry(nextId++, settings, models, body);
     setEntries([...history, entry]);
     const abort = new AbortController();
     controller.current = abort;
-    try {
-      const done = await streamReply(body, apiKey, abort.signal, (progress) => update(id, progress));
-      update(id, { ...done, status: 'done' });
-    } catch (error) {
-      if (abort.signal.aborted) update(id, { status: 'stopped' });
-      else {
-        update(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
-        if (error instanceof RequestFailed && error.status === undefined) onUnreachable();
-      }
-    }
+    await streamEntry(body, apiKey, abort.signal, (change) => update(entry.id, change), onUnreachable);
     return true;
   };
 

@@ -39,8 +39,10 @@ interface Props {
   readonly entry: ChatEntry;
   readonly busy: boolean;
   readonly isLast: boolean;
-  readonly onEdit: () => void;
-  readonly onRegenerate: () => void;
+  /** Without it (Compare), a message has no Edit button. */
+  readonly onEdit?: () => void;
+  /** Without it (Compare), the last reply has no Regenerate button. */
+  readonly onRegenerate?: () => void;
 }
 
 export function MessageView({ entry, busy, isLast, onEdit, onRegenerate }: Props) {
@@ -51,11 +53,13 @@ export function MessageView({ entry, busy, isLast, onEdit, onRegenerate }: Props
     return (
       <article class="message user" aria-label="Your message">
         <p class="user-text">{entry.content}</p>
-        <div class="message-actions">
-          <button type="button" class="small" onClick={onEdit} disabled={busy} aria-label="Edit this message and send it again">
-            Edit
-          </button>
-        </div>
+        {onEdit !== undefined && (
+          <div class="message-actions">
+            <button type="button" class="small" onClick={onEdit} disabled={busy} aria-label="Edit this message and send it again">
+              Edit
+            </button>
+          </div>
+        )}
       </article>
     );
   }
@@ -87,7 +91,7 @@ export function MessageView({ entry, busy, isLast, onEdit, onRegenerate }: Props
       {entry.status !== 'streaming' && (
         <div class="message-actions">
           {content !== '' && <CopyButton text={content} label="Copy this reply" />}
-          {isLast && (
+          {isLast && onRegenerate !== undefined && (
             <button type="button" class="small" onClick={onRegenerate} disabled={busy} aria-label="Regenerate this reply">
               Regenerate
             </button>
