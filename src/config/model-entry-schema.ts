@@ -62,18 +62,21 @@ export const DEFAULT_SYSTEM_PROMPT = 'You are a helpful assistant.';
  */
 export const MODEL_STUDIO_SAMPLING = { temperature: 0.7, topP: 0.8, topK: 20 } as const;
 
-const defaults = z
-  .object({
-    temperature: z.number().min(0).max(2).optional(),
-    topP: z.number().gt(0).max(1).optional(),
-    topK: z.number().int().min(0).optional(),
-    repetitionPenalty: z.number().gt(0).optional(),
-    presencePenalty: z.number().min(-2).max(2).optional(),
-    frequencyPenalty: z.number().min(-2).max(2).optional(),
-    /** Put before the messages of a request that has no system message; `null` for none. */
-    systemPrompt: z.string().min(1).nullable().default(DEFAULT_SYSTEM_PROMPT),
-  })
-  .strict();
+/** A request's defaults; `systemPrompt` is what a request with none gets, unless the entry says otherwise. */
+const defaultsWith = (systemPrompt: string | null) =>
+  z
+    .object({
+      temperature: z.number().min(0).max(2).optional(),
+      topP: z.number().gt(0).max(1).optional(),
+      topK: z.number().int().min(0).optional(),
+      repetitionPenalty: z.number().gt(0).optional(),
+      presencePenalty: z.number().min(-2).max(2).optional(),
+      frequencyPenalty: z.number().min(-2).max(2).optional(),
+      /** Put before the messages of a request that has no system message; `null` for none. */
+      systemPrompt: z.string().min(1).nullable().default(systemPrompt),
+    })
+    .strict()
+    .default({ systemPrompt });
 
 const thinking = z
   .object({
@@ -133,7 +136,6 @@ const commonFields = {
   maxOutputTokens: tokens.optional(),
   maxInputTokens: tokens.optional(),
   price: price.optional(),
-  defaults: defaults.default({ systemPrompt: DEFAULT_SYSTEM_PROMPT }),
   thinking: thinking.default({ supported: true }),
   /** Catalog models, in order, that serve a request this one has no capacity for. */
   fallbacks: z.array(modelName).default([]),
@@ -147,14 +149,16 @@ function checkInputRoom(entry: { context?: number; maxInputTokens?: number }, co
 
 const localFields = {
   ...commonFields,
+  /** Model Studio's own default system prompt, as its Qwen models get it. */
+  defaults: defaultsWith(DEFAULT_SYSTEM_PROMPT),
   /** A local GGUF path or a Hugging Face / ModelScope URI (`hf:owner/repo:QUANT`). */
-    source: z.string().min(1),
-    /** Requests generated at the same time (default: --parallel). */
-    parallel: tokens.optional(),
-    /** Layers offloaded to a GPU: a count, "max" or "auto" (default). */
-    gpuLayers: z.union([z.number().int().min(0), z.enum(['auto', 'max'])]).default('auto'),
-    /** Loaded at start-up and never unloaded. */
-    pinned: z.boolean().default(false),
+  source: z.string().min(1),
+  /** Requests generated at the same time (default: --parallel). */
+  parallel: tokens.optional(),
+  /** Layers offloaded to a GPU: a count, "max" or "auto" (default). */
+  gpuLayers: z.union([z.number().int().min(0), z.enum(['auto', 'max'])]).default('auto'),
+  /** Loaded at start-up and never unloaded. */
+  pinned: z.boolean().default(false),
   vision: z
     .literal(false, { error: 'a local model cannot take images (node-llama-cpp has no vision support); serve a vision model through "upstream"' })
     .default(false),
@@ -162,6 +166,8 @@ const localFields = {
 
 const upstreamFields = {
   ...commonFields,
+  /** None by default: the upstream (Model Studio, another Studio) applies its own, and two would stack. */
+  defaults: defaultsWith(null),
   upstream: upstreamSchema,
   /** Accepts images in user messages. */
   vision: z.boolean().default(false),

@@ -150,7 +150,8 @@ describe('models served by upstreams', () => {
       name: 'qwen3-32b',
       aliases: ['qwen-plus'],
       context: 4096,
-      defaults: { systemPrompt: 'You are a helpful assistant.' },
+      // The upstream applies its own system prompt: Studio adds none, so two never stack.
+      defaults: { systemPrompt: null },
       thinking: { supported: true },
       vision: true,
       fallbacks: ['small'],
