@@ -6,6 +6,7 @@ import { ChatPage } from './chat/chat-page.js';
 import { ComparePage } from './compare/compare-page.js';
 import { KeysPage } from './keys/keys-page.js';
 import { ServerBanner } from './server-banner.js';
+import { TemplatesPage } from './templates/templates-page.js';
 import { UsagePage } from './usage/usage-page.js';
 import { navigate, useRoute } from './use-route.js';
 
@@ -19,6 +20,7 @@ interface PageProps {
 const PAGES: readonly { readonly path: string; readonly label: string; readonly render: (props: PageProps) => preact.JSX.Element }[] = [
   { path: '/', label: 'Chat', render: (props) => <ChatPage {...props} /> },
   { path: '/compare', label: 'Compare', render: (props) => <ComparePage {...props} /> },
+  { path: '/templates', label: 'Templates', render: () => <TemplatesPage /> },
   { path: '/usage', label: 'Usage', render: (props) => <UsagePage {...props} /> },
   { path: '/keys', label: 'Keys', render: (props) => <KeysPage {...props} /> },
 ];

@@ -1,6 +1,7 @@
 // The Chat page: pick a model and parameters, talk to it in several turns, see each reply's speed, tokens and cost.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useModels } from '../api/use-models.js';
+import { CodeView } from '../code/code-view.js';
 import { takePendingPrompt } from '../open-prompt.js';
 import { buildChatBody, InvalidSetting, type ChatSettings } from './chat-body.js';
 import { entryTurns, type AssistantEntry, type ChatEntry } from './chat-entry.js';
@@ -28,6 +29,7 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
   const [draft, setDraft] = useState(opened?.user ?? '');
   const [editing, setEditing] = useState<number>();
   const [notice, setNotice] = useState<string>();
+  const [showCode, setShowCode] = useState(false);
   const controller = useRef<AbortController | undefined>(undefined);
   const busy = entries.some((entry) => entry.role === 'assistant' && entry.status === 'streaming');
   const wide = useRef(window.matchMedia('(min-width: 900px)').matches);
@@ -105,6 +107,13 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
           ))}
           <div ref={endOfConversation} />
         </div>
+        {showCode ? (
+          <CodeView settings={settings} turns={[...entryTurns(entries), ...(draft.trim() === '' ? [] : [{ role: 'user' as const, content: draft }])]} onClose={() => setShowCode(false)} />
+        ) : (
+          <button type="button" class="view-code" onClick={() => setShowCode(true)}>
+            View code
+          </button>
+        )}
         {notice !== undefined && (
           <p class="error" role="alert">
             {notice}

@@ -16,7 +16,7 @@ function onCodeCopy(event: MouseEvent): void {
   });
 }
 
-function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
