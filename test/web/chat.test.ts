@@ -1,53 +1,28 @@
 // The Playground's Chat page in Debian's chromium, against the real server on the tiny model: streaming,
 // metrics, Stop reaching the engine, a wrong key, and no console errors; screenshots go to test-artifacts/web/.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuiteTitle, chromiumInstalled, openBrowserPage, type BrowserPage } from '../support/browser-page.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'web');
-const BUILT_PAGE = join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html');
 const KEY = 'sk-playground-test';
-const installed = existsSync(CHROMIUM);
 
-describe.skipIf(!installed)(installed ? 'the Chat page' : `the Chat page (skipped: ${CHROMIUM} is missing; apt-get install chromium)`, () => {
+describe.skipIf(!chromiumInstalled)(browserSuiteTitle('the Chat page'), () => {
   let server: TestServer;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  const consoleErrors: string[] = [];
-  /** Errors the browser logs on its own for an answer the test asked for, such as a 401. */
-  let expectedError: RegExp | undefined;
+  let browser: BrowserPage;
+  let page: BrowserPage['page'];
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_PAGE)) throw new Error(`${BUILT_PAGE} is missing: run npm run build first`);
     server = await startTestServer({ 'api-key': [KEY] });
-    profile = await mkdtemp(join(tmpdir(), 'studio-chromium-'));
-    await mkdir(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !(expectedError?.test(message.text()) ?? false)) consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    browser = await openBrowserPage();
+    page = browser.page;
     // Without a key yet, the page's first model list is refused.
-    expectedError = /status of 401/;
+    browser.expectErrors(/status of 401/);
     await page.goto(`${server.url}/`);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   const replies = () => page.locator('article.message.assistant');
@@ -64,7 +39,7 @@ describe.skipIf(!installed)(installed ? 'the Chat page' : `the Chat page (skippe
     await key.blur();
     await expect.poll(() => page.locator('select[name="model"]').inputValue()).toBe(server.modelName);
     await expect.poll(() => page.locator('.model-facts').textContent()).toContain('tokens');
-    expectedError = undefined;
+    browser.expectErrors(undefined);
   });
 
   it('streams a reply into the page and shows its metrics', async () => {
@@ -79,17 +54,17 @@ describe.skipIf(!installed)(installed ? 'the Chat page' : `the Chat page (skippe
     expect(((await reply.locator('.markdown').textContent()) ?? '').length).toBeGreaterThan(0);
     expect(await page.locator('article.message.user').last().textContent()).toContain('Hello there');
 
-    await page.screenshot({ path: join(ARTIFACTS, 'chat-1280.png'), fullPage: true });
+    await browser.screenshot('chat-1280');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(ARTIFACTS, 'chat-1280-dark.png'), fullPage: true });
+    await browser.screenshot('chat-1280-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     // On a phone the parameters fold away above the conversation.
     const parameters = page.getByText('Model and parameters', { exact: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await parameters.click();
-    await page.screenshot({ path: join(ARTIFACTS, 'chat-390.png') });
+    await browser.screenshot('chat-390', false);
     await parameters.click();
-    await page.screenshot({ path: join(ARTIFACTS, 'chat-390-parameters.png'), fullPage: true });
+    await browser.screenshot('chat-390-parameters');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -125,35 +100,35 @@ describe.skipIf(!installed)(installed ? 'the Chat page' : `the Chat page (skippe
   });
 
   it('says in words that a wrong key was refused', async () => {
-    expectedError = /status of 401/;
+    browser.expectErrors(/status of 401/);
     const key = page.getByLabel('API key', { exact: true });
     await key.fill('sk-wrong');
     await key.blur();
     await expect.poll(() => page.locator('.settings .error').textContent()).toContain('did not accept the API key');
     await send('Hello');
     await expect.poll(() => replies().last().locator('.error').textContent()).toContain('Enter a valid key in the API key field');
-    await page.screenshot({ path: join(ARTIFACTS, 'chat-wrong-key-1280.png') });
+    await browser.screenshot('chat-wrong-key-1280', false);
     await key.fill(KEY);
     await key.blur();
     await expect.poll(() => page.locator('.settings .error').count()).toBe(0);
-    expectedError = undefined;
+    browser.expectErrors(undefined);
   });
 
   it('says when the server is gone, and when it is back on the same address', async () => {
-    expectedError = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/;
+    browser.expectErrors(/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/);
     const port = new URL(server.url).port;
     await server.close();
     const banner = page.getByRole('status');
     await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toContain('cannot be reached');
     server = await startTestServer({ 'api-key': [KEY], port });
     await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toContain('Reconnected');
-    expectedError = undefined;
+    browser.expectErrors(undefined);
     await page.getByLabel('Max tokens', { exact: true }).fill('4');
     await send('Are you back?');
     await expect.poll(() => replies().last().locator('.metrics').textContent(), { timeout: 30_000 }).toContain('completion 4 tokens');
   });
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
   });
 });

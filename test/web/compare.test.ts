@@ -1,29 +1,18 @@
 // The Playground's Compare page in Debian's chromium, against the real server serving the tiny model under two
 // names at two prices: both columns answer with their own metrics, follow-ups go to both, the summary names the
 // fastest and the cheapest, Stop stops both, and no console errors; screenshots go to test-artifacts/web/.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuiteTitle, chromiumInstalled, openBrowserPage, type BrowserPage } from '../support/browser-page.js';
 import { eventually, startCatalogServer } from '../support/test-server.js';
 import { tinyModelPath } from '../test-model.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'web');
-const BUILT_PAGE = join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html');
-const installed = existsSync(CHROMIUM);
-
-describe.skipIf(!installed)(installed ? 'the Compare page' : `the Compare page (skipped: ${CHROMIUM} is missing; apt-get install chromium)`, () => {
+describe.skipIf(!chromiumInstalled)(browserSuiteTitle('the Compare page'), () => {
   let server: Awaited<ReturnType<typeof startCatalogServer>>;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  const consoleErrors: string[] = [];
+  let browser: BrowserPage;
+  let page: BrowserPage['page'];
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_PAGE)) throw new Error(`${BUILT_PAGE} is missing: run npm run build first`);
     // One model file under two names: the same speed, and the second at a quarter of the first's price.
     const source = await tinyModelPath();
     server = await startCatalogServer([
@@ -37,26 +26,14 @@ describe.skipIf(!installed)(installed ? 'the Compare page' : `the Compare page (
         expect(response.status).toBe(200);
       }),
     );
-    profile = await mkdtemp(join(tmpdir(), 'studio-chromium-'));
-    await mkdir(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    browser = await openBrowserPage();
+    page = browser.page;
     await page.goto(`${server.url}/compare`);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   const column = (number: number): Locator => page.getByRole('region', { name: `Column ${number}`, exact: true });
@@ -119,9 +96,9 @@ describe.skipIf(!installed)(installed ? 'the Compare page' : `the Compare page (
     expect(text).toMatch(/Fastest output\s*Column [12] \(tiny-[ab]\): [\d.]+ tokens\/s/);
     // The same tokens at a quarter of the price.
     expect(text).toMatch(/Cheapest\s*Column 2 \(tiny-b\): [\d.]+ USD/);
-    await page.screenshot({ path: join(ARTIFACTS, 'compare-1280.png'), fullPage: true });
+    await browser.screenshot('compare-1280');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(ARTIFACTS, 'compare-1280-dark.png'), fullPage: true });
+    await browser.screenshot('compare-1280-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
@@ -144,7 +121,7 @@ describe.skipIf(!installed)(installed ? 'the Compare page' : `the Compare page (
     expect(first?.width).toBeLessThan(390);
     expect(second?.x).toBeGreaterThan(300);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(ARTIFACTS, 'compare-390.png'), fullPage: true });
+    await browser.screenshot('compare-390');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -172,7 +149,7 @@ describe.skipIf(!installed)(installed ? 'the Compare page' : `the Compare page (
   });
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
   });
 });
 

@@ -1,22 +1,15 @@
 // Prompt templates and "View code" in Debian's chromium against the real server on the tiny model: a template's
 // variables reach the sent prompt, and every code snippet, copied out of the page, runs against the server.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, browserSuiteTitle, chromiumInstalled, openBrowserPage, type BrowserPage } from '../support/browser-page.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = join(import.meta.dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'web');
-const BUILT_PAGE = join(ROOT, 'web', 'dist', 'index.html');
 const KEY = 'sk-templates-test';
-const installed = existsSync(CHROMIUM);
 const SYSTEM = 'You are a professional translator. Reply with the translation only.';
 /** Quotes, a new line, a shell expansion and non-ASCII text: the snippets must carry them through as typed. */
 const TEXT = 'It\'s "urgent": call $HOME at 9.\nDanke, 客户 🙂';
@@ -31,48 +24,34 @@ async function pythonHas(module: string): Promise<boolean> {
 const pythonOpenai = await pythonHas('openai');
 const pythonDashscope = await pythonHas('dashscope');
 
-describe.skipIf(!installed)(installed ? 'prompt templates and View code' : `prompt templates and View code (skipped: ${CHROMIUM} is missing; apt-get install chromium)`, () => {
+describe.skipIf(!chromiumInstalled)(browserSuiteTitle('prompt templates and View code'), () => {
   let server: TestServer;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  const consoleErrors: string[] = [];
+  let browser: BrowserPage;
+  let page: BrowserPage['page'];
   const snippets = new Map<string, string>();
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_PAGE)) throw new Error(`${BUILT_PAGE} is missing: run npm run build first`);
     server = await startTestServer({ 'api-key': [KEY] });
-    profile = await mkdtemp(join(tmpdir(), 'studio-chromium-'));
-    await mkdir(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
+    browser = await openBrowserPage(async (context) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await context.addInitScript({ content: `localStorage.setItem('studio.apiKey', ${JSON.stringify(KEY)});` });
     });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await context.addInitScript({ content: `localStorage.setItem('studio.apiKey', ${JSON.stringify(KEY)});` });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page = browser.page;
     await page.goto(`${server.url}/templates`);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   it("shows Model Studio's customer-email example, filled with its sample email", async () => {
     await expect.poll(() => page.locator('.template-form h2').textContent()).toBe('Extract details from a customer email');
     const user = (await page.locator('pre[data-role="user"]').textContent()) ?? '';
     for (const part of ['software version', 'error code', 'operating system', 'ERR-2007', 'V3.1.8', 'Windows 10']) expect(user).toContain(part);
-    await page.screenshot({ path: join(ARTIFACTS, 'templates-1280.png'), fullPage: true });
+    await browser.screenshot('templates-1280');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(ARTIFACTS, 'templates-390.png'), fullPage: true });
+    await browser.screenshot('templates-390');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -126,10 +105,10 @@ describe.skipIf(!installed)(installed ? 'prompt templates and View code' : `prom
       // JSON-escaped in every shape; the curl ones also shell-quote it, which running them checks.
       if (!id.startsWith('curl')) for (const text of [SYSTEM, FILLED, 'And into French?']) expect(code).toContain(JSON.stringify(text));
     }
-    await page.screenshot({ path: join(ARTIFACTS, 'code-1280.png'), fullPage: true });
+    await browser.screenshot('code-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('.code-view').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, 'code-390.png') });
+    await browser.screenshot('code-390', false);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -204,6 +183,6 @@ describe.skipIf(!installed)(installed ? 'prompt templates and View code' : `prom
   });
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
   });
 });

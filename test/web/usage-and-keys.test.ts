@@ -1,53 +1,28 @@
 // The Playground's Keys and Usage pages in Debian's chromium, against the real server on the tiny model with an admin key:
 // a key made on the page works through the openai SDK, the usage page shows its tokens, revoking it on the page refuses it.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuiteTitle, chromiumInstalled, openBrowserPage, type BrowserPage } from '../support/browser-page.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'web');
-const BUILT_PAGE = join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html');
 const ADMIN = 'sk-admin-playground-test';
-const installed = existsSync(CHROMIUM);
 
-describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys and Usage pages (skipped: ${CHROMIUM} is missing; apt-get install chromium)`, () => {
+describe.skipIf(!chromiumInstalled)(browserSuiteTitle('the Keys and Usage pages'), () => {
   let server: TestServer;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
+  let browser: BrowserPage;
+  let page: BrowserPage['page'];
   /** The key made on the Keys page, read from the page. */
   let secret = '';
-  const consoleErrors: string[] = [];
-  /** Errors the browser logs on its own for an answer the test asked for, such as a 401. */
-  let expectedError: RegExp | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_PAGE)) throw new Error(`${BUILT_PAGE} is missing: run npm run build first`);
     server = await startTestServer({ 'admin-key': ADMIN });
-    profile = await mkdtemp(join(tmpdir(), 'studio-chromium-'));
-    await mkdir(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !(expectedError?.test(message.text()) ?? false)) consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    browser = await openBrowserPage();
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   async function enterKey(key: string): Promise<void> {
@@ -62,10 +37,10 @@ describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys a
   const totalTokens = async (group: string) => Number(((await usageRow(group).locator('td').nth(5).textContent()) ?? '').replaceAll(',', ''));
 
   it('without a key, says that the Keys page needs the admin key', async () => {
-    expectedError = /status of 401/;
+    browser.expectErrors(/status of 401/);
     await page.goto(`${server.url}/keys`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs the admin key');
-    expectedError = undefined;
+    browser.expectErrors(undefined);
   });
 
   it('creates a key with limits for the admin and shows its secret once, which works through the openai SDK', async () => {
@@ -92,9 +67,9 @@ describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys a
     const completion = await client.chat.completions.create({ model: server.modelName, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, seed: 1 });
     expect(completion.usage?.completion_tokens).toBe(4);
 
-    await page.screenshot({ path: join(ARTIFACTS, 'keys-1280.png'), fullPage: true });
+    await browser.screenshot('keys-1280');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(ARTIFACTS, 'keys-390.png'), fullPage: true });
+    await browser.screenshot('keys-390');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'Done, hide it' }).click();
     expect(await shown.count()).toBe(0);
@@ -117,9 +92,9 @@ describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys a
     await page.getByLabel('Group by').selectOption('key');
     await expect.poll(() => totalTokens('browser')).toBeGreaterThan(4);
     expect(await page.locator('.usage-table caption').textContent()).toContain('by key');
-    await page.screenshot({ path: join(ARTIFACTS, 'usage-1280.png'), fullPage: true });
+    await browser.screenshot('usage-1280');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(ARTIFACTS, 'usage-390.png'), fullPage: true });
+    await browser.screenshot('usage-390');
     await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.getByLabel('Group by').selectOption('model');
@@ -127,15 +102,15 @@ describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys a
   });
 
   it("gives a key that is not the admin's a readable refusal on Keys, and its own usage on Usage", async () => {
-    expectedError = /status of 403/;
+    browser.expectErrors(/status of 403/);
     await enterKey(secret);
     await expect.poll(() => page.locator('.usage-scope').textContent()).toContain("This key's own usage");
     await expect.poll(() => totalTokens(server.modelName)).toBeGreaterThan(4);
     await page.getByRole('link', { name: 'Keys' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Managing keys needs the admin key');
     expect(await page.locator('.keys-table').count()).toBe(0);
-    await page.screenshot({ path: join(ARTIFACTS, 'keys-not-admin-1280.png') });
-    expectedError = undefined;
+    await browser.screenshot('keys-not-admin-1280', false);
+    browser.expectErrors(undefined);
   });
 
   it('revokes the key after a confirmation, and Studio then refuses it with 401', async () => {
@@ -149,6 +124,6 @@ describe.skipIf(!installed)(installed ? 'the Keys and Usage pages' : `the Keys a
   });
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
   });
 });
