@@ -1,4 +1,4 @@
-// The store's contract: API keys with their limits, the per-request ledger and the usage read from it.
+// The store's contract: API keys with their limits, the per-request ledger, the usage read from it and saved prompt templates.
 import type { RateLimits } from './rate-limiter.js';
 
 export type BudgetPeriod = 'day' | 'week' | 'month'; // UTC; week starts Monday
@@ -98,8 +98,29 @@ export interface UsageReader {
   spend(keyId: string, since: Date): Promise<number>;
 }
 
+export interface PromptTemplateRecord {
+  readonly id: string;
+  /** Unique per owner. */
+  readonly name: string;
+  readonly system?: string;
+  readonly user: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Prompt templates saved from the Playground, each owned by a stored key's id, or '' (static keys, no auth). */
+export interface TemplateStore {
+  /** By name. */
+  list(owner: string): Promise<PromptTemplateRecord[]>;
+  /** Replaces the owner's template of the same name, keeping its id and creation time. */
+  save(owner: string, template: { name: string; system?: string; user: string }): Promise<PromptTemplateRecord>;
+  /** False when the owner has no template of that id. */
+  delete(owner: string, id: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly keys: KeyStore;
+  readonly templates: TemplateStore;
   readonly ledger: Ledger;
   readonly usage: UsageReader;
   close(): Promise<void>;

@@ -1,13 +1,12 @@
 // The admin API's keys: list, create (the secret is answered once), read, change and revoke stored API keys.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
 import { keyNameProblem } from '../core/key-name.js';
 import { keyState } from '../core/key-state.js';
 import type { ApiKeyRecord, KeyLimits, KeyStore } from '../core/store.js';
-import { invalidRequestFromZod } from '../protocols/invalid-request-from-zod.js';
 import type { AppEnv } from './app-env.js';
-import { readJsonBody } from './read-json-body.js';
+import { parseJsonBody } from './read-json-body.js';
 
 const count = z.number().int().min(1);
 /** `null` removes a limit on update. */
@@ -29,13 +28,6 @@ const timeSchema = z.union([z.number().int().positive().transform((seconds) => n
 
 const createSchema = z.strictObject({ name: nameSchema, limits: limitsSchema.optional(), expires_at: timeSchema.nullish() });
 const updateSchema = z.strictObject({ name: nameSchema.optional(), limits: limitsSchema.optional(), expires_at: timeSchema.nullish() });
-
-async function parseBody<T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<T> {
-  const body = await readJsonBody(c);
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidRequestFromZod(parsed.error, body);
-  return parsed.data;
-}
 
 /** The limits with `change` applied: a field present replaces, `null` removes, absent keeps. */
 function changedLimits(current: KeyLimits, change: LimitsChange): KeyLimits {
@@ -83,7 +75,7 @@ export function adminKeyRoutes({ keys, onChange }: AdminKeyRoutesOptions): Hono<
   routes.get('/keys', async (c) => c.json({ object: 'list', data: (await keys.list()).map(keyJson) }));
 
   routes.post('/keys', async (c) => {
-    const input = await parseBody(c, createSchema);
+    const input = await parseJsonBody(c, createSchema);
     if (input.expires_at != null && input.expires_at.getTime() <= Date.now()) throw new InvalidRequestError("'expires_at' is in the past; a key must be usable when it is made.", 'expires_at');
     const { record, secret } = await keys.create({ name: input.name, limits: changedLimits({}, input.limits ?? {}), expiresAt: input.expires_at ?? undefined });
     onChange();
@@ -94,7 +86,7 @@ export function adminKeyRoutes({ keys, onChange }: AdminKeyRoutesOptions): Hono<
 
   routes.patch('/keys/:id', async (c) => {
     const current = await existing(c.req.param('id'));
-    const input = await parseBody(c, updateSchema);
+    const input = await parseJsonBody(c, updateSchema);
     const record = await keys.update(current.id, {
       name: input.name,
       limits: input.limits === undefined ? undefined : changedLimits(current.limits, input.limits),

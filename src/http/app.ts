@@ -18,6 +18,7 @@ import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { mountPlayground } from './playground.js';
 import { requestBody } from './request-body.js';
 import { requestContext } from './request-context.js';
+import { templateRoutes } from './template-routes.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
 
 export interface AppOptions {
@@ -91,7 +92,10 @@ export function createApp(options: AppOptions): StudioApp {
   if (options.store !== undefined) {
     app.route('/admin/v1', adminKeyRoutes({ keys: options.store.keys, onChange: auth.invalidate }));
     app.route('/admin/v1', adminUsageRoutes(options.store.usage));
-    for (const base of OPENAI_BASES) app.route(base, ownUsageRoutes(options.store.usage));
+    for (const base of OPENAI_BASES) {
+      app.route(base, ownUsageRoutes(options.store.usage));
+      app.route(base, templateRoutes(options.store.templates));
+    }
   }
   // After the API routes: only paths none of them took reach the page's files.
   mountPlayground(app);

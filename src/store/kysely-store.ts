@@ -1,15 +1,17 @@
-// The store over one Kysely database: keys, the group-committed ledger and usage, closed in that order.
+// The store over one Kysely database: keys, the group-committed ledger, usage and prompt templates, closed in that order.
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/store.js';
 import { KyselyKeyStore } from './key-store.js';
 import { KyselyLedger } from './ledger.js';
 import type { Database, Flavour } from './schema.js';
+import { KyselyTemplateStore } from './template-store.js';
 import { KyselyUsageReader } from './usage-reader.js';
 
 export class KyselyStore implements Store {
   readonly keys: KyselyKeyStore;
   readonly ledger: KyselyLedger;
   readonly usage: KyselyUsageReader;
+  readonly templates: KyselyTemplateStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -19,6 +21,7 @@ export class KyselyStore implements Store {
     this.ledger = new KyselyLedger(db, instance, flavour);
     this.keys = new KyselyKeyStore(db, (id, at) => this.ledger.touch(id, at));
     this.usage = new KyselyUsageReader(db);
+    this.templates = new KyselyTemplateStore(db);
   }
 
   /** Commits what the ledger still holds, then lets the database go. */

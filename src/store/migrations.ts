@@ -79,7 +79,27 @@ const usageReported: Migration = {
   },
 };
 
+/** Prompt templates the Playground saves, per owning key ('' for static keys and no auth), one per name. */
+function promptTemplates(flavour: Flavour): Migration {
+  const time = flavour === 'postgres' ? 'timestamptz' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('prompt_templates')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('owner', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('system', 'text')
+        .addColumn('user_text', 'text', (column) => column.notNull())
+        .addColumn('created_at', time, (column) => column.notNull())
+        .addColumn('updated_at', time, (column) => column.notNull())
+        .addUniqueConstraint('prompt_templates_owner_name', ['owner', 'name'])
+        .execute();
+    },
+  };
+}
+
 /** Every version in order; a new one is appended, never edited. */
 export function migrations(flavour: Flavour): Record<string, Migration> {
-  return { '0001_keys_and_ledger': initialSchema(flavour), '0002_usage_reported': usageReported };
+  return { '0001_keys_and_ledger': initialSchema(flavour), '0002_usage_reported': usageReported, '0003_prompt_templates': promptTemplates(flavour) };
 }

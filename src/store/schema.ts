@@ -68,8 +68,20 @@ export interface DailyUsageTable {
   unreported_requests: Count;
 }
 
+export interface PromptTemplatesTable {
+  id: string;
+  /** The owning key's id; '' for static keys and no auth. */
+  owner: string;
+  name: string;
+  system: string | null;
+  user_text: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
+  prompt_templates: PromptTemplatesTable;
   requests: RequestsTable;
   daily_usage: DailyUsageTable;
 }

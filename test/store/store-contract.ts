@@ -1,4 +1,4 @@
-// The one contract every store backend passes: keys, the group-committed ledger, usage and migrations.
+// The one contract every store backend passes: keys, the group-committed ledger, usage, prompt templates and migrations.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyDigest as digest } from '../../src/core/api-key-digest.js';
@@ -40,7 +40,7 @@ function closed(requestId: string, overrides: Partial<LedgerClose> = {}): Ledger
   };
 }
 
-const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported'];
+const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates'];
 
 export function describeStoreContract(name: string, backend: StoreBackend): void {
   describe(`the ${name} store`, () => {
@@ -271,6 +271,38 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         expect(await store.usage.spend(keyId, new Date('2007-07-02T15:00:00Z'))).toBe(3.3);
         expect(await store.usage.spend(keyId, new Date('2007-06-01T00:00:00Z'))).toBe(3.300001);
         expect(await store.usage.spend(keyId, new Date('2007-07-04T00:00:00Z'))).toBe(0);
+      });
+    });
+
+    describe('templates', () => {
+      it('saves over a template of the same name, keeping its id, and lists an owner\'s by name', async () => {
+        const owner = unique('key');
+        const first = await store.templates.save(owner, { name: 'summary', system: 'Be brief.', user: 'Summarize {{text}}' });
+        expect(first).toMatchObject({ id: expect.stringMatching(/^tpl_/) as unknown, name: 'summary', system: 'Be brief.', user: 'Summarize {{text}}' });
+        expect(first.createdAt).toEqual(first.updatedAt);
+        const other = await store.templates.save(owner, { name: 'another', user: 'Hello' });
+        expect(other.system).toBeUndefined();
+        const again = await store.templates.save(owner, { name: 'summary', user: 'Shorten {{text}}' });
+        expect(again).toMatchObject({ id: first.id, createdAt: first.createdAt, user: 'Shorten {{text}}' });
+        expect(again.system).toBeUndefined();
+        expect(again.updatedAt.getTime()).toBeGreaterThanOrEqual(first.updatedAt.getTime());
+        expect(await store.templates.list(owner)).toEqual([other, again]);
+      });
+
+      it('keeps each owner\'s templates apart, the no-key owner \'\' included', async () => {
+        const [alice, bob] = [unique('alice'), unique('bob')];
+        const alices = await store.templates.save(alice, { name: 'mine', user: 'A' });
+        const bobs = await store.templates.save(bob, { name: 'mine', user: 'B' });
+        const shared = await store.templates.save('', { name: unique('shared'), user: 'S' });
+        expect(bobs.id).not.toBe(alices.id);
+        expect(await store.templates.list(alice)).toEqual([alices]);
+        expect(await store.templates.list('')).toContainEqual(shared);
+        expect(await store.templates.delete(bob, alices.id)).toBe(false);
+        expect(await store.templates.list(alice)).toEqual([alices]);
+        expect(await store.templates.delete(alice, alices.id)).toBe(true);
+        expect(await store.templates.delete(alice, alices.id)).toBe(false);
+        expect(await store.templates.list(alice)).toEqual([]);
+        expect(await store.templates.list(bob)).toEqual([bobs]);
       });
     });
 
