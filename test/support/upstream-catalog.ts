@@ -37,6 +37,17 @@ export function completionsOf(...fakes: FakeUpstream[]): number {
   return fakes.reduce((sum, fake) => sum + fake.completions().length, 0);
 }
 
+/** Reads an OpenAI stream to its end: the text it carried, and the error that ended it (undefined where it ended well). */
+export async function readStream(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<{ text: string; failure: unknown }> {
+  let text = '';
+  try {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    return { text, failure: undefined };
+  } catch (failure) {
+    return { text, failure };
+  }
+}
+
 export type Wire = 'openai' | 'openai-stream' | 'dashscope' | 'dashscope-stream';
 
 export interface Asked {
@@ -57,8 +68,8 @@ export async function ask(url: string, model: string, wire: Wire): Promise<Asked
       return { text: data.choices[0]?.message.content ?? '', requestId: response.headers.get('x-request-id') };
     }
     const { data: stream, response } = await client.chat.completions.create({ model, messages, max_tokens: MAX_TOKENS, stream: true }).withResponse();
-    let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    const { text, failure } = await readStream(stream);
+    if (failure !== undefined) throw failure;
     return { text, requestId: response.headers.get('x-request-id') };
   }
   const stream = wire === 'dashscope-stream';

@@ -7,7 +7,7 @@ import { callGeneration, parseSse } from '../support/dashscope-client.js';
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../support/fake-upstream.js';
 import { readLedger } from '../support/ledger-rows.js';
 import { eventually, startCatalogServer } from '../support/test-server.js';
-import { ask, completionsOf, endpointOf, faultOnce, upstreamModel, type Wire } from '../support/upstream-catalog.js';
+import { ask, completionsOf, endpointOf, faultOnce, readStream, upstreamModel, type Wire } from '../support/upstream-catalog.js';
 import { tinyModelPath } from '../test-model.js';
 
 const UPSTREAM_KEY = 'sk-upstream-secret-4242';
@@ -122,13 +122,7 @@ describe('a fault after the first byte', () => {
   it('ends an OpenAI stream with its error frame, and no other endpoint is asked', async () => {
     faultOnce(cutMidway, ...cut);
     const stream = await client.chat.completions.create({ model: 'cut', messages, stream: true });
-    let text = '';
-    const failure = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const { text, failure } = await readStream(stream);
     expect(text).toBe('Hello world');
     expect(failure).toBeInstanceOf(APIError);
     expect((failure as APIError).error).toMatchObject({ type: 'internal_error', code: 'model_service_failed' });

@@ -5,7 +5,7 @@ import type { RunningServer } from '../../src/cli/serve.js';
 import { callGeneration, packetText, parseSse, type Packet } from '../support/dashscope-client.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startCatalogServer } from '../support/test-server.js';
-import { completionsOf, endpointOf, faultOnce, upstreamModel } from '../support/upstream-catalog.js';
+import { completionsOf, endpointOf, faultOnce, readStream, upstreamModel } from '../support/upstream-catalog.js';
 
 const REFUSAL = "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.";
 const messages = [{ role: 'user' as const, content: 'Say hello.' }];
@@ -62,13 +62,7 @@ describe('an error object after some chunks', () => {
   it('ends an OpenAI stream with an error frame carrying its message', async () => {
     refuseAfter(3);
     const stream = await client.chat.completions.create({ model: 'refusing', messages, stream: true });
-    let text = '';
-    const failure = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const { text, failure } = await readStream(stream);
     expect(text).toBe('Hello world');
     expect(failure).toBeInstanceOf(APIError);
     expect((failure as APIError).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining(REFUSAL) });
