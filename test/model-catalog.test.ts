@@ -80,6 +80,7 @@ describe('a catalog of two models', () => {
       max_output_tokens: 40,
       max_input_tokens: 511,
       pricing: { currency: 'USD', unit: 'per_million_tokens', tiers: [{ max_input_tokens: null, input: 0.05, output: 0.2, thinking_output: 1 }] },
+      capabilities: { thinking: true, thinking_default: 'off', vision: false },
       status: 'unloaded',
       loaded: false,
     });
@@ -251,9 +252,11 @@ describe('loading and unloading', () => {
     }
   });
 
-  it('limits prompts to the model maxInputTokens and refuses thinking where it is not supported', async () => {
+  it('limits prompts to the model maxInputTokens and refuses thinking where it is not supported, as /models says', async () => {
     const server = await serve({ config: catalogFile([{ maxInputTokens: 30 }, { thinking: { supported: false } }]) });
     try {
+      const beta = await server.client.models.retrieve('beta');
+      expect(beta).toMatchObject({ capabilities: { thinking: false, thinking_default: null, vision: false } });
       const long = [{ role: 'user' as const, content: 'word '.repeat(40) }];
       const error = await server.client.chat.completions.create({ model: 'alpha', messages: long, ...seeded }).catch((thrown: unknown) => thrown);
       expect(error).toMatchObject({ status: 400, message: expect.stringMatching(/Range of input length should be \[1, 30\]/) });

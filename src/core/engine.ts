@@ -1,7 +1,7 @@
 // The contract between the HTTP edge and whatever produces tokens (embedded llama.cpp, upstream servers).
 import type { ChatRequest } from './chat-request.js';
 import type { GenerationEvent, Usage } from './generation-event.js';
-import type { ModelPrice } from './model-catalog.js';
+import type { ModelPrice, ThinkingSupport } from './model-catalog.js';
 
 export type ModelState = 'loaded' | 'loading' | 'unloaded';
 
@@ -15,6 +15,9 @@ export interface ModelInfo {
   readonly maxOutputTokens?: number;
   readonly maxInputTokens?: number;
   readonly price?: ModelPrice;
+  /** From the catalog: whether and by default how the model thinks, and whether it takes images; engines leave them out. */
+  readonly thinking?: ThinkingSupport;
+  readonly vision?: boolean;
   /** Whether the weights are in memory; engines that do not load models leave it out. */
   readonly state?: ModelState;
   readonly ownedBy: string;

@@ -1,4 +1,4 @@
-// The router: models by name or alias, images only to vision models, and fallbacks before the first event.
+// The router: models listed with their catalog facts, by name or alias, images only to vision models, and fallbacks before the first event.
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../core/engine.js';
@@ -88,6 +88,17 @@ describe('routing', () => {
     expect(engine.requests[0]).toMatchObject({ model: 'main', sampling: { temperature: 0.3 }, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user' }] });
     expect(events.map((event) => event.type)).toEqual(['start', 'text-delta', 'finish', 'usage']);
     expect(usages).toEqual([{ inputTokens: 10, outputTokens: 2, cost: { currency: 'USD', input: 0.00001, output: 0.000004, total: 0.000014 } }]);
+  });
+
+  it('lists each model with its catalog entry’s limits, thinking and vision', () => {
+    const router = new EngineRouter([
+      { entry: entry('main', { aliases: ['qwen-plus'], maxOutputTokens: 64, thinking: { supported: true, default: 'off' } }), engine: new ScriptedEngine('main') },
+      { entry: entry('eyes', { thinking: { supported: false }, vision: true }), engine: new ScriptedEngine('eyes') },
+    ]);
+    expect(router.listModels()).toEqual([
+      { id: 'main', aliases: ['qwen-plus'], contextSize: 1024, maxOutputTokens: 64, maxInputTokens: undefined, price: undefined, thinking: { supported: true, default: 'off' }, vision: false, ownedBy: 'test', created: 0 },
+      { id: 'eyes', aliases: [], contextSize: 1024, maxOutputTokens: undefined, maxInputTokens: undefined, price: undefined, thinking: { supported: false }, vision: true, ownedBy: 'test', created: 0 },
+    ]);
   });
 });
 

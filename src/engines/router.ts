@@ -57,6 +57,8 @@ export class EngineRouter implements Engine {
         maxOutputTokens: entry.maxOutputTokens,
         maxInputTokens: entry.maxInputTokens,
         price: entry.price,
+        thinking: entry.thinking,
+        vision: entry.vision,
       };
     });
   }

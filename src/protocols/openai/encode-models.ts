@@ -26,6 +26,7 @@ export function encodeModel(model: ModelInfo): object {
     max_output_tokens: model.maxOutputTokens ?? null,
     max_input_tokens: model.maxInputTokens ?? model.contextSize - 1,
     pricing: model.price === undefined ? null : encodePrice(model.price),
+    capabilities: { thinking: model.thinking?.supported ?? false, thinking_default: model.thinking?.default ?? null, vision: model.vision ?? false },
     ...(model.state === undefined ? {} : { status: model.state, loaded: model.state === 'loaded' }),
   };
 }

@@ -16,12 +16,22 @@ export interface ModelPricing {
   readonly tiers: readonly PriceTier[];
 }
 
+export interface ModelCapabilities {
+  /** Whether `enable_thinking` may be on. */
+  readonly thinking: boolean;
+  /** What a request that does not say gets; `null`: the model's chat template decides. */
+  readonly thinking_default: 'on' | 'off' | null;
+  /** Whether user messages may hold images. */
+  readonly vision: boolean;
+}
+
 export interface StudioModel {
   readonly id: string;
   readonly aliases?: readonly string[];
   readonly context_length?: number;
   readonly max_output_tokens?: number | null;
   readonly pricing?: ModelPricing | null;
+  readonly capabilities?: ModelCapabilities;
   readonly status?: string;
 }
 

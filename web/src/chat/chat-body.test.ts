@@ -64,6 +64,15 @@ describe('buildChatBody', () => {
     expect(body).not.toHaveProperty('thinking_budget');
   });
 
+  it('sends no thinking parameters to a model that /models says cannot think', () => {
+    const settings = { ...DEFAULT_SETTINGS, model: 'qwen-max', thinking: 'on' as const, thinkingBudget: 'many' };
+    const models = [{ id: 'qwen-max', capabilities: { thinking: false, thinking_default: null, vision: false } }];
+    const body = buildChatBody(settings, turns, models);
+    expect(body).not.toHaveProperty('enable_thinking');
+    expect(body).not.toHaveProperty('thinking_budget');
+    expect(buildChatBody({ ...settings, thinkingBudget: '100' }, turns, [{ ...models[0]!, capabilities: { thinking: true, thinking_default: 'off', vision: false } }])).toMatchObject({ enable_thinking: true, thinking_budget: 100 });
+  });
+
   it('names the field that is not a number, and rejects tools that are not a JSON array', () => {
     expect(() => buildChatBody({ ...DEFAULT_SETTINGS, topK: '2.5' }, turns)).toThrow(new InvalidSetting('Top K must be a whole number; it is "2.5".'));
     expect(() => buildChatBody({ ...DEFAULT_SETTINGS, temperature: 'hot' }, turns)).toThrow(/Temperature must be a number/);

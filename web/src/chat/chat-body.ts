@@ -1,4 +1,6 @@
 // The Playground's settings and conversation as the request body of `POST /chat/completions`, streamed with usage.
+import { canThink } from '../api/can-think.js';
+import type { StudioModel } from '../api/models.js';
 
 /** As typed into the page: an empty field is left out of the request, so the model's default applies. */
 export interface ChatSettings {
@@ -66,7 +68,9 @@ function tools(text: string): unknown[] | undefined {
   return parsed;
 }
 
-export function buildChatBody(settings: ChatSettings, turns: readonly ChatTurn[]): Record<string, unknown> {
+/** `models` is the list the settings' model is picked from: a model that cannot think gets no thinking parameters (they would be a 400). */
+export function buildChatBody(settings: ChatSettings, turns: readonly ChatTurn[], models: readonly StudioModel[] = []): Record<string, unknown> {
+  const thinks = canThink(models.find((model) => model.id === settings.model));
   const system = settings.systemPrompt.trim() === '' ? [] : [{ role: 'system', content: settings.systemPrompt }];
   const stop = settings.stop.split('\n').filter((line) => line !== '');
   const values: Record<string, unknown> = {
@@ -78,8 +82,8 @@ export function buildChatBody(settings: ChatSettings, turns: readonly ChatTurn[]
     presence_penalty: number('Presence penalty', settings.presencePenalty, false),
     repetition_penalty: number('Repetition penalty', settings.repetitionPenalty, false),
     stop: stop.length === 0 ? undefined : stop,
-    enable_thinking: settings.thinking === 'default' ? undefined : settings.thinking === 'on',
-    thinking_budget: settings.thinking === 'off' ? undefined : number('Thinking budget', settings.thinkingBudget, true),
+    enable_thinking: !thinks || settings.thinking === 'default' ? undefined : settings.thinking === 'on',
+    thinking_budget: !thinks || settings.thinking === 'off' ? undefined : number('Thinking budget', settings.thinkingBudget, true),
     response_format: settings.jsonMode ? { type: 'json_object' } : undefined,
     tools: tools(settings.tools),
   };

@@ -51,7 +51,7 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
   const run = async (history: ChatEntry[]) => {
     let body: Record<string, unknown>;
     try {
-      body = buildChatBody(settings, entryTurns(history));
+      body = buildChatBody(settings, entryTurns(history), models);
     } catch (error) {
       if (!(error instanceof InvalidSetting)) throw error;
       setNotice(error.message);
@@ -108,7 +108,7 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
           <div ref={endOfConversation} />
         </div>
         {showCode ? (
-          <CodeView settings={settings} turns={[...entryTurns(entries), ...(draft.trim() === '' ? [] : [{ role: 'user' as const, content: draft }])]} onClose={() => setShowCode(false)} />
+          <CodeView settings={settings} models={models} turns={[...entryTurns(entries), ...(draft.trim() === '' ? [] : [{ role: 'user' as const, content: draft }])]} onClose={() => setShowCode(false)} />
         ) : (
           <button type="button" class="view-code" onClick={() => setShowCode(true)}>
             View code

@@ -1,4 +1,4 @@
-// A model's catalog facts under the picker: context, longest output, status and price per million tokens.
+// A model's catalog facts under the picker: context, longest output, images, status and price per million tokens.
 import type { StudioModel } from '../api/models.js';
 
 const count = new Intl.NumberFormat('en');
@@ -17,6 +17,12 @@ export function ModelFacts({ model }: { model: StudioModel | undefined }) {
       )}
       <dt>Max output</dt>
       <dd>{model.max_output_tokens == null ? 'up to the context' : `${count.format(model.max_output_tokens)} tokens`}</dd>
+      {model.capabilities?.vision === true && (
+        <>
+          <dt>Images</dt>
+          <dd>takes images</dd>
+        </>
+      )}
       {model.status !== undefined && (
         <>
           <dt>Status</dt>

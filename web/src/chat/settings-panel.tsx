@@ -1,4 +1,5 @@
 // The model picker and every generation parameter of a chat, each with its label.
+import { canThink } from '../api/can-think.js';
 import type { StudioModel } from '../api/models.js';
 import type { ChatSettings } from './chat-body.js';
 import { ModelFacts } from './model-facts.js';
@@ -65,29 +66,33 @@ export function SettingsPanel({ settings, onChange, models, modelsError }: Props
         <textarea name="stop" rows={2} value={settings.stop} onInput={(event) => set('stop', event.currentTarget.value)} />
       </label>
 
-      <div class="parameters">
-        <label class="field">
-          <span>Thinking</span>
-          <select name="thinking" value={settings.thinking} onChange={(event) => set('thinking', event.currentTarget.value as ChatSettings['thinking'])}>
-            <option value="default">model default</option>
-            <option value="on">on</option>
-            <option value="off">off</option>
-          </select>
-        </label>
-        <label class="field">
-          <span>Thinking budget</span>
-          <input
-            type="number"
-            name="thinking-budget"
-            min={1}
-            step="1"
-            placeholder="tokens"
-            disabled={settings.thinking === 'off'}
-            value={settings.thinkingBudget}
-            onInput={(event) => set('thinkingBudget', event.currentTarget.value)}
-          />
-        </label>
-      </div>
+      {canThink(model) ? (
+        <div class="parameters">
+          <label class="field">
+            <span>Thinking</span>
+            <select name="thinking" value={settings.thinking} onChange={(event) => set('thinking', event.currentTarget.value as ChatSettings['thinking'])}>
+              <option value="default">model default{model?.capabilities?.thinking_default == null ? '' : ` (${model.capabilities.thinking_default})`}</option>
+              <option value="on">on</option>
+              <option value="off">off</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Thinking budget</span>
+            <input
+              type="number"
+              name="thinking-budget"
+              min={1}
+              step="1"
+              placeholder="tokens"
+              disabled={settings.thinking === 'off'}
+              value={settings.thinkingBudget}
+              onInput={(event) => set('thinkingBudget', event.currentTarget.value)}
+            />
+          </label>
+        </div>
+      ) : (
+        <p class="hint thinking-note">This model does not think: no thinking or thinking budget is sent.</p>
+      )}
 
       <label class="check">
         <input type="checkbox" name="json-mode" checked={settings.jsonMode} onChange={(event) => set('jsonMode', event.currentTarget.checked)} />

@@ -1,27 +1,29 @@
 // "View code": the conversation and parameters of the Chat page as curl, Python and Node.js code, each with a copy button.
+import type { StudioModel } from '../api/models.js';
 import { buildChatBody, InvalidSetting, type ChatSettings, type ChatTurn } from '../chat/chat-body.js';
 import { CopyButton } from '../chat/message-view.js';
 import { codeSnippets, type CodeSnippet } from './code-snippets.js';
 
 interface Props {
   readonly settings: ChatSettings;
+  readonly models: readonly StudioModel[];
   /** The conversation so far and the message being written, if any. */
   readonly turns: readonly ChatTurn[];
   readonly onClose: () => void;
 }
 
-function snippetsOrReason(settings: ChatSettings, turns: readonly ChatTurn[]): CodeSnippet[] | string {
+function snippetsOrReason(settings: ChatSettings, models: readonly StudioModel[], turns: readonly ChatTurn[]): CodeSnippet[] | string {
   if (!turns.some((turn) => turn.role === 'user')) return 'Write a message first: the code sends the conversation and the message in the box.';
   try {
-    return codeSnippets(window.location.origin, buildChatBody(settings, turns));
+    return codeSnippets(window.location.origin, buildChatBody(settings, turns, models));
   } catch (error) {
     if (error instanceof InvalidSetting) return error.message;
     throw error;
   }
 }
 
-export function CodeView({ settings, turns, onClose }: Props) {
-  const snippets = snippetsOrReason(settings, turns);
+export function CodeView({ settings, models, turns, onClose }: Props) {
+  const snippets = snippetsOrReason(settings, models, turns);
   return (
     <section class="code-view" aria-label="Code for this conversation">
       <div class="code-view-head">

@@ -1,5 +1,6 @@
 // The Compare page: one message sent to 2–4 models at once, their answers streaming side by side, and which was fastest and cheapest.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { StudioModel } from '../api/models.js';
 import { useModels } from '../api/use-models.js';
 import { buildChatBody, InvalidSetting, type ChatSettings } from '../chat/chat-body.js';
 import { entryTurns, type AssistantEntry, type ChatEntry } from '../chat/chat-entry.js';
@@ -35,10 +36,10 @@ interface ColumnRequest {
 }
 
 /** The column's history with the new message, and the request for its reply; a setting that cannot be sent names its column. */
-function columnRequest(column: CompareColumn, index: number, text: string): ColumnRequest {
+function columnRequest(column: CompareColumn, index: number, text: string, models: readonly StudioModel[]): ColumnRequest {
   const history = [...column.entries, { id: nextId++, role: 'user' as const, content: text }];
   try {
-    return { column, history, body: buildChatBody(column.settings, entryTurns(history)) };
+    return { column, history, body: buildChatBody(column.settings, entryTurns(history), models) };
   } catch (error) {
     throw error instanceof InvalidSetting ? new InvalidSetting(`Column ${index + 1}: ${error.message}`) : error;
   }
@@ -74,7 +75,7 @@ export function ComparePage({ apiKey, reconnections, onUnreachable }: Props) {
     if (text === '' || busy) return;
     let requests: ColumnRequest[];
     try {
-      requests = columns.map((column, index) => columnRequest(column, index, text));
+      requests = columns.map((column, index) => columnRequest(column, index, text, models));
     } catch (error) {
       if (!(error instanceof InvalidSetting)) throw error;
       setNotice(error.message);
