@@ -129,11 +129,14 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
             setEditing(undefined);
           }}
           busy={busy}
-          editing={editing !== undefined}
-          onCancelEdit={() => {
-            setEditing(undefined);
-            setDraft('');
-          }}
+          onCancelEdit={
+            editing === undefined
+              ? undefined
+              : () => {
+                  setEditing(undefined);
+                  setDraft('');
+                }
+          }
         />
       </section>
     </div>

@@ -6,11 +6,11 @@ interface Props {
   readonly onStop: () => void;
   readonly onClear: () => void;
   readonly busy: boolean;
-  readonly editing: boolean;
-  readonly onCancelEdit: () => void;
+  /** Given while an earlier message is being edited: the box then says so, with a Cancel edit button. */
+  readonly onCancelEdit?: () => void;
 }
 
-export function Composer({ draft, onDraft, onSend, onStop, onClear, busy, editing, onCancelEdit }: Props) {
+export function Composer({ draft, onDraft, onSend, onStop, onClear, busy, onCancelEdit }: Props) {
   return (
     <form
       class="composer"
@@ -19,7 +19,7 @@ export function Composer({ draft, onDraft, onSend, onStop, onClear, busy, editin
         onSend();
       }}
     >
-      {editing && (
+      {onCancelEdit !== undefined && (
         <p class="editing">
           Editing an earlier message: sending replaces it and everything after it.{' '}
           <button type="button" class="small" onClick={onCancelEdit}>

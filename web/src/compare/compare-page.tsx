@@ -113,8 +113,6 @@ export function ComparePage({ apiKey, reconnections, onUnreachable }: Props) {
         onStop={() => controller.current?.abort()}
         onClear={() => setColumns((now) => now.map((column) => ({ ...column, entries: [] })))}
         busy={busy}
-        editing={false}
-        onCancelEdit={() => {}}
       />
       <div class="compare-columns" style={{ '--columns': columns.length }}>
         {columns.map((column, index) => (
