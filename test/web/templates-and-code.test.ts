@@ -40,6 +40,12 @@ describe.skipIf(!chromiumInstalled)(browserSuiteTitle('prompt templates and View
     await page.goto(`${server.url}/templates`);
   });
 
+  /** What the store holds for KEY, read through the API the page uses. */
+  async function storedTemplates(): Promise<{ name: string; user: string }[]> {
+    const response = await fetch(`${server.url}/v1/playground/templates`, { headers: { authorization: `Bearer ${KEY}` } });
+    return ((await response.json()) as { data: { name: string; user: string }[] }).data.map(({ name, user }) => ({ name, user }));
+  }
+
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -162,13 +168,14 @@ describe.skipIf(!chromiumInstalled)(browserSuiteTitle('prompt templates and View
     expect(new Set(promptTokens.values()).size).toBe(1);
   });
 
-  it('keeps a template of the user\'s own in this browser and opens it in Compare', async () => {
+  it('keeps a template of the user\'s own in the store, across a reload, and opens it in Compare', async () => {
     await page.getByRole('link', { name: 'Templates', exact: true }).click();
     await page.getByRole('button', { name: 'New template', exact: true }).click();
     await page.getByLabel('Title', { exact: true }).fill('Haiku');
     await page.getByLabel('User message', { exact: true }).fill('Write a haiku about {{topic}}, not \\{{this}}.');
     await expect.poll(() => page.locator('.template-form').textContent()).toContain('Variables: topic');
     await page.getByRole('button', { name: 'Save template', exact: true }).click();
+    await expect.poll(() => storedTemplates()).toEqual([{ name: 'Haiku', user: 'Write a haiku about {{topic}}, not \\{{this}}.' }]);
     await page.reload();
     await page.getByRole('button', { name: 'Haiku', exact: true }).click();
     await page.getByLabel('topic', { exact: true }).fill('rain');
@@ -179,7 +186,17 @@ describe.skipIf(!chromiumInstalled)(browserSuiteTitle('prompt templates and View
     await page.goBack();
     await page.getByRole('button', { name: 'Haiku', exact: true }).click();
     await page.getByRole('button', { name: 'Delete this template', exact: true }).click();
-    expect(await page.getByRole('button', { name: 'Haiku', exact: true }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Haiku', exact: true }).count()).toBe(0);
+    expect(await storedTemplates()).toEqual([]);
+  });
+
+  it('moves templates an earlier page kept in this browser into the store, once', async () => {
+    const kept = [{ id: 'own-1', title: 'Old one', description: '', system: '', user: 'Kept {{here}}', examples: {} }];
+    await page.evaluate((json) => localStorage.setItem('studio.promptTemplates', json), JSON.stringify(kept));
+    await page.reload();
+    await page.getByRole('button', { name: 'Old one', exact: true }).click();
+    expect(await storedTemplates()).toEqual([{ name: 'Old one', user: 'Kept {{here}}' }]);
+    expect(await page.evaluate(() => localStorage.getItem('studio.promptTemplates'))).toBeNull();
   });
 
   it('logged no console errors', () => {

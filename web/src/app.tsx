@@ -20,7 +20,7 @@ interface PageProps {
 const PAGES: readonly { readonly path: string; readonly label: string; readonly render: (props: PageProps) => preact.JSX.Element }[] = [
   { path: '/', label: 'Chat', render: (props) => <ChatPage {...props} /> },
   { path: '/compare', label: 'Compare', render: (props) => <ComparePage {...props} /> },
-  { path: '/templates', label: 'Templates', render: () => <TemplatesPage /> },
+  { path: '/templates', label: 'Templates', render: (props) => <TemplatesPage {...props} /> },
   { path: '/usage', label: 'Usage', render: (props) => <UsagePage {...props} /> },
   { path: '/keys', label: 'Keys', render: (props) => <KeysPage {...props} /> },
 ];

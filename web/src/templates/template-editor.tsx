@@ -1,16 +1,17 @@
-// The form that makes a template of the user's own, saved in this browser.
+// The form that makes a template of the user's own, saved in Studio's store for the user's API key.
 import { useState } from 'preact/hooks';
 import { templateFields } from './fill-template.js';
 import type { PromptTemplate } from './prompt-template.js';
 
 interface Props {
-  readonly onSave: (template: PromptTemplate) => void;
+  /** Saving over a template of the same title replaces it. */
+  readonly onSave: (draft: Pick<PromptTemplate, 'title' | 'system' | 'user'>) => Promise<void>;
   readonly onCancel: () => void;
 }
 
 export function TemplateEditor({ onSave, onCancel }: Props) {
   const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
+  const [saving, setSaving] = useState(false);
   const [system, setSystem] = useState('');
   const [user, setUser] = useState('');
   const fields = templateFields(system, user);
@@ -21,21 +22,18 @@ export function TemplateEditor({ onSave, onCancel }: Props) {
       aria-label="New template"
       onSubmit={(event) => {
         event.preventDefault();
-        onSave({ id: `own-${Date.now().toString(36)}`, title: title.trim(), description: description.trim(), system, user, examples: {} });
+        setSaving(true);
+        void onSave({ title: title.trim(), system, user }).finally(() => setSaving(false));
       }}
     >
       <h2>New template</h2>
       <p class="hint">
-        Write {'{{name}}'} where a value goes; {'\\{{'} keeps the braces as they are. Your templates are kept in this browser (localStorage), not on the server:
-        Studio has no API for templates yet.
+        Write {'{{name}}'} where a value goes; {'\\{{'} keeps the braces as they are. Your templates are kept on the server, for your API key;
+        saving under a title you have used replaces that template.
       </p>
       <label class="field">
         <span>Title</span>
-        <input name="template-title" required value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
-      </label>
-      <label class="field">
-        <span>Description</span>
-        <input name="template-description" value={description} onInput={(event) => setDescription(event.currentTarget.value)} />
+        <input name="template-title" required maxLength={100} value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
       </label>
       <label class="field">
         <span>System prompt</span>
@@ -50,7 +48,7 @@ export function TemplateEditor({ onSave, onCancel }: Props) {
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" class="primary" disabled={title.trim() === '' || user.trim() === ''}>
+        <button type="submit" class="primary" disabled={saving || title.trim() === '' || user.trim() === ''}>
           Save template
         </button>
       </div>

@@ -1,21 +1,48 @@
-// The prompt templates page: Model Studio's examples and the user's own, filled in a form and opened in Chat or Compare.
-import { useState } from 'preact/hooks';
+// The prompt templates page: Model Studio's examples and the user's own from Studio's store, filled in a form and opened in Chat or Compare.
+import { useEffect, useState } from 'preact/hooks';
+import { RequestFailed } from '../api/studio-fetch.js';
 import { BUILTIN_TEMPLATES, type PromptTemplate } from './prompt-template.js';
-import { loadSavedTemplates, storeSavedTemplates } from './saved-templates.js';
+import { deleteSavedTemplate, importBrowserTemplates, loadSavedTemplates, saveTemplate } from './saved-templates.js';
 import { TemplateEditor } from './template-editor.js';
 import { TemplateForm } from './template-form.js';
 
-const NEW = 'new';
+interface Props {
+  readonly apiKey: string;
+  readonly reconnections: number;
+  readonly onUnreachable: () => void;
+}
 
-export function TemplatesPage() {
-  const [own, setOwn] = useState<PromptTemplate[]>(loadSavedTemplates);
-  const [chosen, setChosen] = useState<string>(BUILTIN_TEMPLATES[0]?.id ?? NEW);
+const NEW = 'new';
+const FIRST = BUILTIN_TEMPLATES[0]?.id ?? NEW;
+
+export function TemplatesPage({ apiKey, reconnections, onUnreachable }: Props) {
+  const [own, setOwn] = useState<PromptTemplate[]>([]);
+  const [error, setError] = useState<string>();
+  const [chosen, setChosen] = useState<string>(FIRST);
   const template = [...BUILTIN_TEMPLATES, ...own].find((candidate) => candidate.id === chosen);
 
-  const keep = (templates: PromptTemplate[]) => {
-    storeSavedTemplates(templates);
-    setOwn(templates);
+  const fail = (failure: unknown) => {
+    setError(failure instanceof Error ? failure.message : String(failure));
+    if (failure instanceof RequestFailed && failure.status === undefined) onUnreachable();
   };
+
+  useEffect(() => {
+    const request = new AbortController();
+    const load = async () => {
+      const stored = await loadSavedTemplates(apiKey, request.signal);
+      return (await importBrowserTemplates(apiKey, stored)) ? loadSavedTemplates(apiKey, request.signal) : stored;
+    };
+    load().then(
+      (templates) => {
+        setOwn(templates);
+        setError(undefined);
+      },
+      (failure: unknown) => {
+        if (!request.signal.aborted) fail(failure);
+      },
+    );
+    return () => request.abort();
+  }, [apiKey, reconnections, onUnreachable]);
 
   const entry = (candidate: PromptTemplate) => (
     <li key={candidate.id}>
@@ -31,7 +58,12 @@ export function TemplatesPage() {
         <h2>Templates</h2>
         <ul>{BUILTIN_TEMPLATES.map(entry)}</ul>
         <h2>Yours</h2>
-        <p class="hint">Kept in this browser only.</p>
+        <p class="hint">Kept on the server, for your API key.</p>
+        {error !== undefined && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
         <ul>{own.map(entry)}</ul>
         <button type="button" onClick={() => setChosen(NEW)}>
           New template
@@ -39,11 +71,17 @@ export function TemplatesPage() {
       </nav>
       {template === undefined ? (
         <TemplateEditor
-          onSave={(saved) => {
-            keep([...own, saved]);
-            setChosen(saved.id);
+          onSave={async (draft) => {
+            try {
+              const saved = await saveTemplate(apiKey, draft);
+              setOwn([...own.filter(({ id }) => id !== saved.id), saved].sort((a, b) => a.title.localeCompare(b.title)));
+              setError(undefined);
+              setChosen(saved.id);
+            } catch (failure) {
+              fail(failure);
+            }
           }}
-          onCancel={() => setChosen(BUILTIN_TEMPLATES[0]?.id ?? NEW)}
+          onCancel={() => setChosen(FIRST)}
         />
       ) : (
         <TemplateForm
@@ -51,9 +89,15 @@ export function TemplatesPage() {
           template={template}
           onDelete={
             own.includes(template)
-              ? () => {
-                  keep(own.filter((candidate) => candidate !== template));
-                  setChosen(BUILTIN_TEMPLATES[0]?.id ?? NEW);
+              ? async () => {
+                  try {
+                    await deleteSavedTemplate(apiKey, template.id);
+                    setOwn(own.filter((candidate) => candidate !== template));
+                    setError(undefined);
+                    setChosen(FIRST);
+                  } catch (failure) {
+                    fail(failure);
+                  }
                 }
               : undefined
           }
