@@ -62,8 +62,8 @@ describe('the Playground files', () => {
     }
   });
 
-  it('leaves API paths, missing files and paths that climb out to the 404', async () => {
-    for (const path of ['/v1/nothing', '/compatible-mode/v1/nothing', '/api/v1/nothing', '/admin/v1/nothing', '/v1', '/favicon.ico', '/assets/missing.js', '/assets/..%2f..%2fetc%2fpasswd']) {
+  it('leaves API paths, paths outside its pages, missing files and paths that climb out to the 404', async () => {
+    for (const path of ['/nowhere', '/healthz', '/metrics-not-here', '/v1/nothing', '/compatible-mode/v1/nothing', '/api/v1/nothing', '/admin/v1/nothing', '/v1', '/favicon.ico', '/assets/missing.js', '/assets/..%2f..%2fetc%2fpasswd']) {
       const response = await app.request(path);
       expect(response.status, path).toBe(404);
       expect(await response.json(), path).toEqual({ error: { message: 'Not found.' } });

@@ -10,7 +10,8 @@ import { homePage } from './home-page.js';
 /** The same folder from src/http (tsx, tests) and from dist/http (the built CLI). */
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-const API_PREFIXES = ['/v1', '/compatible-mode', '/api', '/admin'];
+/** The Playground's pages (web/src/app.tsx): only these answer with index.html, so a probe or a typo elsewhere still gets its 404. */
+const PAGE_SECTIONS = new Set(['', 'chat', 'compare', 'templates', 'usage', 'keys']);
 
 /** Vite names every file under assets/ by its content's hash: a new build is a new name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -18,10 +19,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** What the page itself may load and call: only this server. Styles inline for Preact's style props. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-/** A path the page routes itself: not an API path, and not a file (no extension in its last segment). */
+/** A path the page routes itself: under one of its sections, and not a file (no extension in its last segment). */
 function isPageRoute(path: string): boolean {
-  if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return false;
-  return !/\.[^/]*$/.test(path);
+  return PAGE_SECTIONS.has(path.split('/')[1] ?? '') && !/\.[^/]*$/.test(path);
 }
 
 /** Serves with `serve`, adding `headers` to a file found (a miss goes on to the 404, without them). */

@@ -42,7 +42,7 @@ describe('errors on the OpenAI-compatible API', () => {
     ['a message that is not an object', { messages: ['hi'] }, 'messages[0]'],
     ['a bad role', { messages: [{ role: 'wizard', content: 'hi' }] }, 'messages[0].role'],
     ['content of the wrong type', { messages: [{ role: 'user', content: 42 }] }, 'messages[0].content'],
-    ['an image part', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }, 'messages[0].content'],
+    ['an image part whose URL is neither a web nor a data URL', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }, 'messages[0].content[0].image_url.url'],
     ['temperature of the wrong type', { temperature: 'hot' }, 'temperature'],
     ['temperature out of range', { temperature: 2.5 }, 'temperature'],
     ['top_p out of range', { top_p: 1.5 }, 'top_p'],
