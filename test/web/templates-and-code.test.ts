@@ -192,11 +192,11 @@ describe.skipIf(!chromiumInstalled)(browserSuiteTitle('prompt templates and View
 
   it('moves templates an earlier page kept in this browser into the store, once', async () => {
     const kept = [{ id: 'own-1', title: 'Old one', description: '', system: '', user: 'Kept {{here}}', examples: {} }];
-    await page.evaluate((json) => localStorage.setItem('studio.promptTemplates', json), JSON.stringify(kept));
+    await page.evaluate(`localStorage.setItem('studio.promptTemplates', ${JSON.stringify(JSON.stringify(kept))})`);
     await page.reload();
     await page.getByRole('button', { name: 'Old one', exact: true }).click();
     expect(await storedTemplates()).toEqual([{ name: 'Old one', user: 'Kept {{here}}' }]);
-    expect(await page.evaluate(() => localStorage.getItem('studio.promptTemplates'))).toBeNull();
+    expect(await page.evaluate("localStorage.getItem('studio.promptTemplates')")).toBeNull();
   });
 
   it('logged no console errors', () => {
