@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useModels } from '../api/use-models.js';
 import { CodeView } from '../code/code-view.js';
+import { ErrorNote } from '../error-note.js';
 import { takePendingPrompt } from '../open-prompt.js';
 import { buildChatBody, InvalidSetting, type ChatSettings } from './chat-body.js';
 import { entryTurns, type AssistantEntry, type ChatEntry } from './chat-entry.js';
@@ -114,11 +115,7 @@ export function ChatPage({ apiKey, reconnections, onUnreachable }: Props) {
             View code
           </button>
         )}
-        {notice !== undefined && (
-          <p class="error" role="alert">
-            {notice}
-          </p>
-        )}
+        <ErrorNote message={notice} />
         <Composer
           draft={draft}
           onDraft={setDraft}

@@ -1,6 +1,7 @@
 // One message of the conversation: the user's with an edit button; a reply with its reasoning, markdown, tool calls and metrics.
 import { useMemo, useState } from 'preact/hooks';
 import { copyText } from '../copy-text.js';
+import { ErrorNote } from '../error-note.js';
 import { renderMarkdown } from '../markdown/render-markdown.js';
 import type { ChatEntry } from './chat-entry.js';
 import { ReplyMetricsLine } from './reply-metrics-line.js';
@@ -82,11 +83,7 @@ export function MessageView({ entry, busy, isLast, onEdit, onRegenerate }: Props
         </div>
       ))}
       {entry.status === 'streaming' && reply.content === '' && reply.reasoning === '' && <p class="waiting">Waiting for the first token…</p>}
-      {entry.error !== undefined && (
-        <p class="error" role="alert">
-          {entry.error}
-        </p>
-      )}
+      <ErrorNote message={entry.error} />
       <ReplyMetricsLine entry={entry} />
       {entry.status !== 'streaming' && (
         <div class="message-actions">

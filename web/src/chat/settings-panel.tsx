@@ -1,6 +1,7 @@
 // The model picker and every generation parameter of a chat, each with its label.
 import { canThink } from '../api/can-think.js';
 import type { StudioModel } from '../api/models.js';
+import { ErrorNote } from '../error-note.js';
 import type { ChatSettings } from './chat-body.js';
 import { ModelFacts } from './model-facts.js';
 
@@ -40,11 +41,7 @@ export function SettingsPanel({ settings, onChange, models, modelsError }: Props
           ))}
         </select>
       </label>
-      {modelsError !== undefined && (
-        <p class="error" role="alert">
-          {modelsError}
-        </p>
-      )}
+      <ErrorNote message={modelsError} />
       <ModelFacts model={model} />
 
       <label class="field">

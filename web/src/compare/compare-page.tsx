@@ -7,6 +7,7 @@ import { entryTurns, type AssistantEntry, type ChatEntry } from '../chat/chat-en
 import { Composer } from '../chat/composer.js';
 import { loadSettings } from '../chat/saved-settings.js';
 import { startEntry, streamEntry } from '../chat/stream-entry.js';
+import { ErrorNote } from '../error-note.js';
 import { takePendingPrompt } from '../open-prompt.js';
 import { addColumn, assignModels, changeSettings, lastReplies, MAX_COLUMNS, MIN_COLUMNS, type CompareColumn } from './compare-columns.js';
 import { CompareColumnView } from './compare-column-view.js';
@@ -101,11 +102,7 @@ export function ComparePage({ apiKey, reconnections, onUnreachable }: Props) {
           Add column
         </button>
       </div>
-      {notice !== undefined && (
-        <p class="error" role="alert">
-          {notice}
-        </p>
-      )}
+      <ErrorNote message={notice} />
       <Composer
         draft={draft}
         onDraft={setDraft}

@@ -1,5 +1,6 @@
 // The form to create a key or change one's limits: name, rpm, tpm, concurrency, budget and its period, models, expiry.
 import { useState } from 'preact/hooks';
+import { ErrorNote } from '../error-note.js';
 import type { BudgetPeriod, KeyChange } from './admin-keys.js';
 import { InvalidKeyForm, keyChange, type KeyForm } from './key-form.js';
 
@@ -83,11 +84,7 @@ export function KeyFormView({ heading, initial, editing, submitLabel, onSubmit, 
           <input name="expires" type="date" value={form.expires} onInput={(event) => set({ expires: event.currentTarget.value })} />
         </label>
       </div>
-      {error !== undefined && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div class="key-form-actions">
         {onCancel !== undefined && (
           <button type="button" onClick={onCancel}>

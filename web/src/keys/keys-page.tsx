@@ -1,6 +1,7 @@
 // The Keys page, for the admin: list keys, create one (its secret shown once), change a key's limits, revoke it.
 import { useEffect, useState } from 'preact/hooks';
 import { RequestFailed } from '../api/studio-fetch.js';
+import { ErrorNote } from '../error-note.js';
 import { createKey, listKeys, revokeKey, updateKey, type AdminKey } from './admin-keys.js';
 import { EMPTY_KEY_FORM, keyForm } from './key-form.js';
 import { KeyFormView } from './key-form-view.js';
@@ -65,11 +66,7 @@ export function KeysPage({ apiKey, reconnections, onUnreachable }: Props) {
 
   return (
     <div class="keys-page">
-      {error !== undefined && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {created !== undefined && <NewKeySecret name={created.name} secret={created.secret} onDone={() => setCreated(undefined)} />}
       {keys !== undefined && (
         <>

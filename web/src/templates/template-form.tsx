@@ -1,5 +1,6 @@
 // One template's variables as a form, the prompt they make, and the buttons that open it in Chat or Compare.
 import { useState } from 'preact/hooks';
+import { ErrorNote } from '../error-note.js';
 import { openPrompt } from '../open-prompt.js';
 import { fillTemplate, templateFields } from './fill-template.js';
 import type { PromptTemplate } from './prompt-template.js';
@@ -42,11 +43,7 @@ export function TemplateForm({ template, onDelete }: Props) {
       )}
       <p class="prompt-role">User</p>
       <pre class="prompt-preview" data-role="user">{user.text}</pre>
-      {missing.length > 0 && (
-        <p class="error" role="alert">
-          Fill in {missing.join(', ')} first.
-        </p>
-      )}
+      <ErrorNote message={missing.length > 0 ? `Fill in ${missing.join(', ')} first.` : undefined} />
       <div class="template-actions">
         {onDelete !== undefined && (
           <button type="button" onClick={onDelete}>

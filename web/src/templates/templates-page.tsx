@@ -1,6 +1,7 @@
 // The prompt templates page: Model Studio's examples and the user's own from Studio's store, filled in a form and opened in Chat or Compare.
 import { useEffect, useState } from 'preact/hooks';
 import { RequestFailed } from '../api/studio-fetch.js';
+import { ErrorNote } from '../error-note.js';
 import { BUILTIN_TEMPLATES, type PromptTemplate } from './prompt-template.js';
 import { deleteSavedTemplate, importBrowserTemplates, loadSavedTemplates, saveTemplate } from './saved-templates.js';
 import { TemplateEditor } from './template-editor.js';
@@ -59,11 +60,7 @@ export function TemplatesPage({ apiKey, reconnections, onUnreachable }: Props) {
         <ul>{BUILTIN_TEMPLATES.map(entry)}</ul>
         <h2>Yours</h2>
         <p class="hint">Kept on the server, for your API key.</p>
-        {error !== undefined && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <ul>{own.map(entry)}</ul>
         <button type="button" onClick={() => setChosen(NEW)}>
           New template

@@ -1,6 +1,7 @@
 // The Usage page: tokens and cost by day, model or key over a range of UTC days, every key's for the admin, a key's own otherwise.
 import { useEffect, useState } from 'preact/hooks';
 import { RequestFailed } from '../api/studio-fetch.js';
+import { ErrorNote } from '../error-note.js';
 import { BarChart } from './bar-chart.js';
 import { formatMoney } from './format-money.js';
 import { monthToDate } from './month-to-date.js';
@@ -79,11 +80,7 @@ export function UsagePage({ apiKey, reconnections, onUnreachable }: Props) {
           Refresh
         </button>
       </form>
-      {error !== undefined && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {result !== undefined && shaped !== undefined && (
         <>
           <p class="usage-scope">
