@@ -41,6 +41,28 @@ export interface GenerateOptions {
   readonly admit?: (prompt: { readonly inputTokens: number; readonly maxTokens: number }) => Promise<void>;
 }
 
+/** One upstream endpoint as metrics show it: host and port only, never a key. */
+export interface EndpointStats {
+  readonly endpoint: string;
+  readonly healthy: boolean;
+  /** Requests this instance has open on it now. */
+  readonly inFlight: number;
+}
+
+/** What one served model is doing now, read at scrape time by metrics. */
+export interface EngineStats {
+  /** The catalog name. */
+  readonly model: string;
+  /** Requests generating now. */
+  readonly running: number;
+  /** Requests admitted but waiting for capacity (a sequence, a load). */
+  readonly waiting: number;
+  /** Share (0–1) of the model's KV cache in use, where the engine can tell. */
+  readonly kvCacheUsage?: number;
+  /** Upstream engines only. */
+  readonly endpoints?: readonly EndpointStats[];
+}
+
 /**
  * An engine yields `start` once the request is admitted (prompt validated, capacity held), then
  * deltas, then exactly one `finish` and one `usage`. Errors thrown before `start` are request
@@ -50,5 +72,7 @@ export interface Engine {
   readonly specificationVersion: 'v1';
   listModels(): readonly ModelInfo[];
   generate(request: ChatRequest, options: GenerateOptions): AsyncIterable<GenerationEvent>;
+  /** Each served model's load now; engines that cannot tell leave it out. */
+  modelStats?(): readonly EngineStats[];
   dispose(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // Routes each request by model name or alias to the engine that serves it, with the model's catalog defaults, price and fallbacks.
 import { applyModelDefaults } from '../core/apply-model-defaults.js';
 import { hasImages, type ChatRequest } from '../core/chat-request.js';
-import type { Engine, GenerateOptions, ModelInfo } from '../core/engine.js';
+import type { Engine, EngineStats, GenerateOptions, ModelInfo } from '../core/engine.js';
 import { InvalidRequestError, ModelNotFoundError, ModelUnavailableError, OverloadedError, RateLimitedError } from '../core/errors.js';
 import type { GenerationEvent, Usage } from '../core/generation-event.js';
 import { answersTo, type CatalogEntry } from '../core/model-catalog.js';
@@ -44,6 +44,11 @@ export class EngineRouter implements Engine {
 
   constructor(models: readonly RoutedModel[]) {
     this.#models = models;
+  }
+
+  /** Each catalog model's own stats from its engine; a model whose engine tells none is left out. */
+  modelStats(): readonly EngineStats[] {
+    return this.#models.flatMap(({ entry, engine }) => engine.modelStats?.().filter((stats) => stats.model === entry.name) ?? []);
   }
 
   listModels(): readonly ModelInfo[] {

@@ -1,7 +1,7 @@
 // Several GGUF models behind one Engine: each is loaded on its first request, and unloaded when least recently used or idle.
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
-import type { Engine, GenerateOptions, ModelInfo, ModelState } from '../../core/engine.js';
+import type { Engine, EngineStats, GenerateOptions, ModelInfo, ModelState } from '../../core/engine.js';
 import { ClientAbortedError, ModelNotFoundError, ModelUnavailableError, OverloadedError, StudioError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { estimateMemory, type MemoryEstimate } from './estimate-memory.js';
@@ -120,6 +120,15 @@ export class LlamaModelPool implements Engine {
     const slot = this.#slots.get(name);
     if (slot === undefined) throw new ModelNotFoundError(name);
     return { state: this.#state(slot), active: slot.active, loads: slot.loads, unloads: slot.unloads };
+  }
+
+  /** Running requests hold a sequence; the rest of a model's active ones wait for one or for the load. Each sequence holds an equal slice of the context, so the share of sequences in use stands for KV-cache use. */
+  modelStats(): readonly EngineStats[] {
+    return [...this.#slots.values()].map((slot) => {
+      const stats = slot.engine?.stats;
+      const running = stats?.sequencesInUse ?? 0;
+      return { model: slot.model.name, running, waiting: Math.max(0, slot.active - running), kvCacheUsage: stats === undefined ? 0 : running / stats.sequences };
+    });
   }
 
   listModels(): readonly ModelInfo[] {

@@ -1,5 +1,6 @@
 // The endpoints of one upstream-backed model: which one to try next, and which are out (down or busy) and for how long.
 import type { ChatRequest } from '../../core/chat-request.js';
+import type { EndpointStats } from '../../core/engine.js';
 import { checkEndpointHealth } from './check-endpoint-health.js';
 import { chooseEndpoint } from './choose-endpoint.js';
 import { conversationKey } from './conversation-key.js';
@@ -102,6 +103,11 @@ export class EndpointPool {
     const chosen = chooseEndpoint(candidates, this.#credits, this.#options.affinity ? conversationKey(request) : undefined);
     if (chosen === undefined) return undefined;
     return chosen.state.endpoint;
+  }
+
+  /** Each endpoint by host and port, whether it takes requests now and how many this instance has open on it. */
+  stats(): readonly EndpointStats[] {
+    return this.#states.map((state) => ({ endpoint: state.endpoint.display, healthy: state.healthy, inFlight: state.outstanding }));
   }
 
   /** Counts a request outstanding on `endpoint` until the returned function is called (idempotent). */

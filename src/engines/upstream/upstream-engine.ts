@@ -2,7 +2,7 @@
 import { createParser } from 'eventsource-parser';
 import { Agent, request as sendRequest } from 'undici';
 import type { ChatRequest } from '../../core/chat-request.js';
-import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
+import type { Engine, EngineStats, GenerateOptions, ModelInfo } from '../../core/engine.js';
 import { ClientAbortedError, ModelNotFoundError, ModelUnavailableError, StudioError, UpstreamError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
 import { chatCompletionBody } from './chat-completion-body.js';
@@ -107,6 +107,12 @@ export class UpstreamEngine implements Engine {
 
   listModels(): readonly ModelInfo[] {
     return [this.#info];
+  }
+
+  /** Requests waiting for an endpoint are not counted apart: an upstream queues them itself. */
+  modelStats(): readonly EngineStats[] {
+    const endpoints = this.#pool.stats();
+    return [{ model: this.#options.name, running: endpoints.reduce((sum, endpoint) => sum + endpoint.inFlight, 0), waiting: 0, endpoints }];
   }
 
   async *generate(request: ChatRequest, { signal, onUsage, admit }: GenerateOptions): AsyncGenerator<GenerationEvent> {
