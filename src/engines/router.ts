@@ -6,6 +6,7 @@ import { InvalidRequestError, ModelNotFoundError, ModelUnavailableError, Overloa
 import type { GenerationEvent, Usage } from '../core/generation-event.js';
 import { answersTo, type CatalogEntry } from '../core/model-catalog.js';
 import { priceUsage } from '../core/pricing.js';
+import { startedIterable, type Started } from '../lib/started-iterable.js';
 
 export interface RoutedModel {
   readonly entry: CatalogEntry;
@@ -73,17 +74,21 @@ export class EngineRouter implements Engine {
    * first, each model once. If none serves, the client gets the requested model's error, not that of
    * a model it did not ask for.
    */
-  async *generate(request: ChatRequest, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  generate(request: ChatRequest, options: GenerateOptions): AsyncIterable<GenerationEvent> {
+    return startedIterable(() => this.#route(request, options));
+  }
+
+  async #route(request: ChatRequest, options: GenerateOptions): Promise<Started<GenerationEvent>> {
     const requested = this.#find(request.model);
     if (requested === undefined) throw new ModelNotFoundError(request.model, this.#models.map(({ entry }) => ({ id: entry.name, aliases: entry.aliases })));
     const shared = { ...options, admit: admitOnce(options.admit) };
     const primary = await this.#start(requested, request, shared);
-    if ('iterator' in primary) return yield* primary.iterator;
+    if ('rest' in primary) return primary;
     if (isCapacityError(primary.error) && !options.signal.aborted) {
       const [, ...fallbacks] = this.#candidates(requested, new Set());
       for (const fallback of fallbacks) {
         const started = await this.#start(fallback, request, shared);
-        if ('iterator' in started) return yield* started.iterator;
+        if ('rest' in started) return started;
         if (options.signal.aborted) throw started.error;
       }
     }
@@ -93,40 +98,31 @@ export class EngineRouter implements Engine {
 
   /**
    * Runs one model until its first event. Its usage is held until then: a model that fails first
-   * reports it only if its error is the one the client gets.
+   * reports it only if its error is the one the client gets. Once it has, the consumer reads the
+   * engine's own iterator, and stopping it stops the engine.
    */
   async #start(
     routed: RoutedModel,
     request: ChatRequest,
     options: GenerateOptions,
-  ): Promise<{ readonly iterator: AsyncIterable<GenerationEvent> } | { readonly error: unknown; readonly usage: Usage | undefined }> {
+  ): Promise<Started<GenerationEvent> | { readonly error: unknown; readonly usage: Usage | undefined }> {
     let held: Usage | undefined;
     let serving = false;
     const onUsage = (usage: Usage): void => {
       if (serving) options.onUsage?.(usage);
       else held = usage;
     };
-    const iterator = this.#attempt(routed, request, { ...options, onUsage })[Symbol.asyncIterator]();
+    let rest: AsyncIterator<GenerationEvent>;
     let first: IteratorResult<GenerationEvent>;
     try {
-      first = await iterator.next();
+      rest = this.#attempt(routed, request, { ...options, onUsage });
+      first = await rest.next();
     } catch (error) {
       return { error, usage: held };
     }
     serving = true;
     if (held !== undefined) options.onUsage?.(held);
-    return {
-      iterator: (async function* () {
-        try {
-          if (first.done === true) return;
-          yield first.value;
-          yield* { [Symbol.asyncIterator]: () => iterator };
-        } finally {
-          // A consumer that stops at the first event stops the engine too.
-          await iterator.return?.(undefined);
-        }
-      })(),
-    };
+    return { first, rest };
   }
 
   async dispose(): Promise<void> {
@@ -149,11 +145,11 @@ export class EngineRouter implements Engine {
   }
 
   /** One model's try: its own image check, defaults and price. */
-  async *#attempt({ entry, engine }: RoutedModel, request: ChatRequest, options: GenerateOptions & { onUsage: (usage: Usage) => void }): AsyncGenerator<GenerationEvent> {
+  #attempt({ entry, engine }: RoutedModel, request: ChatRequest, options: GenerateOptions & { onUsage: (usage: Usage) => void }): AsyncIterator<GenerationEvent> {
     if (!entry.vision && hasImages(request)) {
       throw new InvalidRequestError(`Model "${request.model}" does not accept images; send images to a model marked "vision: true".`, 'messages');
     }
     const applied = applyModelDefaults(request, entry);
-    yield* engine.generate(applied, { ...options, onUsage: (usage) => options.onUsage(priced(entry, applied, usage)) });
+    return engine.generate(applied, { ...options, onUsage: (usage) => options.onUsage(priced(entry, applied, usage)) })[Symbol.asyncIterator]();
   }
 }
