@@ -6,6 +6,7 @@ import { StudioError } from '../core/errors.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
+import { chatCommand } from './chat.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
@@ -44,6 +45,7 @@ function program(): Command {
   studio.addCommand(keysCommand());
   studio.addCommand(migrateCommand());
   studio.addCommand(usageCommand());
+  studio.addCommand(chatCommand());
   return studio;
 }
 
