@@ -1,7 +1,13 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI, { APIError } from 'openai';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATION_PATH, parseSse } from './support/dashscope-client.js';
+import { readLedger } from './support/ledger-rows.js';
 import { finished, outputUntil, studio } from './support/studio-process.js';
 import { tinyModelPath } from './test-model.js';
 
@@ -73,8 +79,8 @@ describe('shutdown on SIGTERM', () => {
     if (running?.exitCode === null) running.kill('SIGKILL');
   });
 
-  async function serve(shutdownTimeout: number): Promise<Served> {
-    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', '4', '--shutdown-timeout', String(shutdownTimeout), '--keep-alive-timeout', '600']);
+  async function serve(shutdownTimeout: number, parallel = 4, more: string[] = []): Promise<Served> {
+    const child = studio(['serve', '--model', model, '--model-name', 'tiny', '--port', '0', '--threads', '1', '--ctx', '16384', '--parallel', String(parallel), '--shutdown-timeout', String(shutdownTimeout), '--keep-alive-timeout', '600', ...more]);
     running = child;
     const done = finished(child);
     const url = /listening on (http:\/\/\S+)/.exec(await outputUntil(child, /listening on http:\/\/\S+\n/))?.[1] ?? '';
@@ -114,9 +120,13 @@ describe('shutdown on SIGTERM', () => {
     expect(refusedNative.status).toBe(503);
     expect(refusedNative.headers['retry-after']).toMatch(/^\d+$/);
     expect(JSON.parse(refusedNative.body)).toEqual({ request_id: expect.stringMatching(UUID), code: 'ModelUnavailable', message: expect.stringContaining('shutting down') });
+    // The process lives (a liveness probe must not kill the drain); it is just not ready for more.
     const health = await send(agent, `${url}/health`, 'GET');
-    expect(health.status).toBe(503);
+    expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toEqual({ status: 'draining' });
+    const ready = await send(agent, `${url}/ready`, 'GET');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'draining' });
 
     // The short stream ends as it would have without the drain.
     const shortEvents = parseSse(await short.whole);
@@ -176,5 +186,94 @@ describe('shutdown on SIGTERM', () => {
     const result = await done;
     expect(result.code).toBe(143);
     await expect(stream.whole).rejects.toThrow();
+  });
+
+  describe('eight OpenAI SDK streams at SIGTERM, as vLLM tests its shutdown', () => {
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'studio-shutdown-'));
+    });
+    afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+    interface SdkStream {
+      readonly requestId: string;
+      /** Every chunk once the stream ends normally; rejects with the SDK's error for an in-stream error frame. */
+      readonly chunks: Promise<ChatCompletionChunk[]>;
+    }
+
+    /** Eight streams, each generating (its first chunk read) when this resolves. */
+    async function eightStreams(url: string, maxTokens: number): Promise<SdkStream[]> {
+      const client = new OpenAI({ baseURL: `${url}/compatible-mode/v1`, apiKey: 'unused', maxRetries: 0 });
+      return Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const { data, response } = await client.chat.completions
+            .create({ model: 'tiny', messages: [{ role: 'user', content: 'Write a very long essay.' }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } })
+            .withResponse();
+          const iterator = data[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          const chunks = (async () => {
+            const all = first.done === true ? [] : [first.value];
+            for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) all.push(next.value);
+            return all;
+          })();
+          chunks.catch(() => {});
+          return { requestId: response.headers.get('x-request-id') ?? '', chunks };
+        }),
+      );
+    }
+
+    /** SIGTERM, then what every load balancer sees at once: not ready, alive, and a new request turned away to retry elsewhere. */
+    async function terminateAndCheckRefusal(child: ChildProcessWithoutNullStreams, url: string): Promise<void> {
+      child.kill('SIGTERM');
+      await outputUntil(child, /Received SIGTERM.*\n/);
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'draining' });
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const refused = await fetch(`${url}${CHAT_PATH}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...endless, max_tokens: 4 }) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      await refused.body?.cancel();
+    }
+
+    it('lets all eight finish with their finish_reason and usage within the shutdown timeout, records them, and exits 0', async () => {
+      const { child, url, done } = await serve(120, 8, ['--data-dir', dataDir]);
+      expect((await fetch(`${url}/ready`)).status).toBe(200);
+      const streams = await eightStreams(url, 96);
+      await terminateAndCheckRefusal(child, url);
+
+      for (const stream of streams) {
+        const chunks = await stream.chunks;
+        expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['length']);
+        expect(chunks.at(-1)?.usage).toMatchObject({ completion_tokens: 96, prompt_tokens: expect.any(Number) as number });
+      }
+      const result = await done;
+      expect(result.code).toBe(0);
+      const { rows } = readLedger(dataDir);
+      for (const stream of streams) expect(rows.get(stream.requestId)).toMatchObject({ status: 'completed', completion_tokens: 96, stream: 1 });
+    });
+
+    it('ends all eight at a short shutdown timeout with the in-stream error frame, closes their ledger rows, and exits 0', async () => {
+      const { child, url, done } = await serve(2, 8, ['--data-dir', dataDir]);
+      const streams = await eightStreams(url, 15_000);
+      await terminateAndCheckRefusal(child, url);
+
+      for (const stream of streams) {
+        const error = await stream.chunks.then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        expect(error).toBeInstanceOf(APIError);
+        expect(error).toMatchObject({ code: 'model_unavailable', message: expect.stringContaining('shutting down') as string });
+      }
+      const result = await done;
+      expect(result.code).toBe(0);
+      const { rows } = readLedger(dataDir);
+      for (const stream of streams) {
+        const row = rows.get(stream.requestId);
+        expect(row?.status).not.toBe('open');
+        expect(row?.completion_tokens).toBeGreaterThan(0);
+      }
+    });
   });
 });

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ServerType } from '@hono/node-server';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { StudioError } from '../core/errors.js';
 import { keyState } from '../core/key-state.js';
 import type { RateLimiter } from '../core/rate-limiter.js';
@@ -26,10 +26,12 @@ import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { generationLog } from '../http/generation-log.js';
 import { ledgerObserver } from '../http/ledger-observer.js';
 import { checkPortFree, listenError } from './check-port.js';
+import { createLogger } from './create-logger.js';
 import { authSummary } from './auth-summary.js';
 import { downloadDisplay } from './download-progress.js';
 import { isLoopbackHost } from './is-loopback.js';
 import { openResponses } from './open-responses.js';
+import { pinnedModelStates } from './pinned-model-states.js';
 import { redisLocation, storeLocation } from './store-location.js';
 import { toUpstreamOptions } from './to-upstream-options.js';
 
@@ -203,7 +205,7 @@ async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accou
 }
 
 export async function startServer(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   logger.debug({ config: redactServerConfig(config) }, 'configuration');
   await checkPortFree(config.host, config.port);
@@ -239,6 +241,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     writeTimeoutMs: config.writeTimeout * 1000,
     logger,
     observers: [generationLog(logger), ledgerObserver(accounts.store.ledger, logger)],
+    requiredModels: pinnedModelStates(pool, config.models),
   });
   const server = createHttpServer(app, {
     hostname: config.host,

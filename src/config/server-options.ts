@@ -242,6 +242,14 @@ export const serverOptions = {
     default: 'info',
     valueName: '<level>',
   }),
+  logFormat: defineOption({
+    flag: 'log-format',
+    env: ['STUDIO_LOG_FORMAT'],
+    description: 'log lines for people (pretty) or JSON lines for a collector (default: pretty on a terminal, json otherwise)',
+    schema: z.enum(['pretty', 'json']).optional(),
+    default: undefined,
+    valueName: '<format>',
+  }),
   dataDir: defineOption({
     flag: 'data-dir',
     env: ['STUDIO_DATA_DIR'],

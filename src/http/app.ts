@@ -17,6 +17,7 @@ import { keyLimits } from './key-limits.js';
 import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { mountPlayground } from './playground.js';
 import { requestBody } from './request-body.js';
+import { readiness, type RequiredModels } from './readiness.js';
 import { requestContext } from './request-context.js';
 import { templateRoutes } from './template-routes.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Hear how each generation began and ended: the request log, the usage ledger. */
   readonly observers: readonly GenerationObserver[];
+  /** The models /ready waits for; none when absent. */
+  readonly requiredModels?: RequiredModels;
 }
 
 export interface StudioApp {
@@ -67,12 +70,14 @@ export function createApp(options: AppOptions): StudioApp {
     if (draining) {
       // A keep-alive client learns from this answer to take its next request elsewhere.
       c.header('Connection', 'close');
-      if (c.req.path !== '/health') throw new OverloadedError('Studio is shutting down; retry on another instance.');
+      if (c.req.path !== '/health' && c.req.path !== '/ready') throw new OverloadedError('Studio is shutting down; retry on another instance.');
     }
     await next();
   });
 
-  app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }, draining ? 503 : 200));
+  // Liveness: 200 as long as the process answers, draining included (a probe that failed now would kill the drain).
+  app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }));
+  app.get('/ready', readiness(() => draining, options.requiredModels ?? (() => ({}))));
 
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,

@@ -18,7 +18,7 @@ const page = `<!doctype html>
 <li>DashScope native: <code>/api/v1</code>, e.g. <code>POST /api/v1/services/aigc/text-generation/generation</code></li>
 </ul>
 <p>The models served, with their names and aliases: <a href="compatible-mode/v1/models">/compatible-mode/v1/models</a> (send the API key when the server requires one).</p>
-<p>Health: <a href="health">/health</a> answers <code>{"status":"ok"}</code>, or 503 while Studio shuts down.</p>
+<p>Health: <a href="health">/health</a> answers 200 while the process lives; <a href="ready">/ready</a> answers 200 once the pinned models are loaded, 503 while they load or Studio shuts down.</p>
 <p>Documentation: the README and <code>docs/</code> of Studio's source (how to run, configure and call it; <code>docs/errors.md</code> lists every error).</p>
 </body>
 </html>
