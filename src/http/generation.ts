@@ -39,6 +39,8 @@ export type GenerationOutcome = GenerationStart &
     readonly error: unknown;
     /** Until the first text, thought or tool call; undefined when none came. */
     readonly ttftMs: number | undefined;
+    /** Until the engine admitted it (its first event: capacity held); undefined when it never was. */
+    readonly queuedMs?: number | undefined;
     readonly durationMs: number;
   };
 
@@ -110,10 +112,11 @@ export async function startGeneration(
   let modelServed: string | undefined;
   let finishReason: FinishReason | undefined;
   let ttftMs: number | undefined;
+  let queuedMs: number | undefined;
   // The reply's final byte waits for the key's limits to be settled too, so its next request finds them free.
   const end = async (error: unknown): Promise<void> => {
     abort.release();
-    const outcome = { ...start, ...statusOf(error), modelServed, usage, finishReason, error, ttftMs, durationMs: performance.now() - began };
+    const outcome = { ...start, ...statusOf(error), modelServed, usage, finishReason, error, ttftMs, queuedMs, durationMs: performance.now() - began };
     await Promise.all([gate?.settle(usage), observer.onEnd(requestId, outcome)]);
   };
 
@@ -127,32 +130,53 @@ export async function startGeneration(
   let first: IteratorResult<GenerationEvent>;
   try {
     first = await iterator.next();
+    queuedMs = performance.now() - began;
   } catch (thrown) {
     const error = stopAware(thrown);
     await end(error);
     throw error;
   }
 
-  async function* replay(): AsyncGenerator<GenerationEvent> {
-    let error: unknown;
-    try {
-      for (let result = first; !result.done; result = await iterator.next()) {
-        const event = result.value;
-        if (event.type === 'start') modelServed = event.model;
-        else if (event.type === 'finish') finishReason = event.finishReason;
-        else if (ttftMs === undefined && (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call')) {
-          ttftMs = performance.now() - began;
-        }
-        yield event;
-      }
-    } catch (thrown) {
-      error = stopAware(thrown);
-      throw error;
-    } finally {
-      await iterator.return?.();
-      // A consumer only stops before the finish when its client has gone away.
-      await end(error ?? (finishReason === undefined ? new ClientAbortedError() : undefined));
+  const observe = (event: GenerationEvent): void => {
+    if (event.type === 'start') modelServed = event.model;
+    else if (event.type === 'finish') finishReason = event.finishReason;
+    else if (ttftMs === undefined && (event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call')) {
+      ttftMs = performance.now() - began;
     }
-  }
-  return replay();
+  };
+  const over: IteratorResult<GenerationEvent> = { done: true, value: undefined };
+  let stopping: Promise<void> | undefined;
+  // A consumer only stops before the finish when its client has gone away.
+  const stop = (error: unknown): Promise<void> =>
+    (stopping ??= (async () => {
+      await iterator.return?.();
+      await end(error ?? (finishReason === undefined ? new ClientAbortedError() : undefined));
+    })());
+  const settle = (result: IteratorResult<GenerationEvent>): IteratorResult<GenerationEvent> | Promise<IteratorResult<GenerationEvent>> => {
+    if (stopping !== undefined) return over;
+    if (result.done === true) return stop(undefined).then(() => over);
+    observe(result.value);
+    return result;
+  };
+  const fail = async (thrown: unknown): Promise<never> => {
+    const error = stopAware(thrown);
+    await stop(error);
+    throw error;
+  };
+  // A plain iterator rather than a generator: each event passes with one promise, not a generator's several.
+  let pending: IteratorResult<GenerationEvent> | undefined = first;
+  const replay: AsyncIterableIterator<GenerationEvent> = {
+    next: () => {
+      if (stopping !== undefined) return stopping.then(() => over);
+      const result = pending;
+      pending = undefined;
+      return result === undefined ? iterator.next().then(settle, fail) : Promise.resolve(settle(result));
+    },
+    return: async () => {
+      await stop(undefined);
+      return over;
+    },
+    [Symbol.asyncIterator]: () => replay,
+  };
+  return replay;
 }
