@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closed-port.js';
 import { finished, isolatedEnvironment, studio } from '../support/studio-process.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { eventually, startCatalogServer, startTestServer, type TestServer } from '../support/test-server.js';
+import { tinyModelPath } from '../test-model.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const key = 'sk-chat-test';
@@ -109,6 +110,9 @@ describe('studio chat', () => {
     expect(saved.messages.map(({ role }) => role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(saved.messages[0]?.content).toBe('Tell me a story');
     expect(saved.messages[2]?.content).toBe('And then?');
+    // The answers kept are the ones streamed to the terminal (whose line discipline turns \n into \r\n).
+    for (const answer of [saved.messages[1], saved.messages[3]]) for (const line of answer?.content.split('\n') ?? []) expect(chat.output()).toContain(line);
+    expect(saved.messages[1]?.content.trim()).not.toBe('');
 
     // A long answer, stopped mid-stream: the server cancels the generation and the prompt comes back.
     const cancelledBefore = Object.values(server.engine.stats.cancelled).reduce((sum, count) => sum + count, 0);
@@ -125,4 +129,27 @@ describe('studio chat', () => {
     const result = await done;
     expect(result.code).toBe(0);
   }, 120_000);
+
+  it('lists the models to pick from when several are served and none was named', async () => {
+    const source = await tinyModelPath();
+    const catalog = await startCatalogServer([
+      { name: 'tiny-a', source },
+      { name: 'tiny-b', source },
+    ]);
+    try {
+      const script = await finished(studio(['chat', '--url', catalog.url, 'hi']));
+      expect(script.code).toBe(1);
+      expect(script.stderr).toBe('studio chat: the server serves 2 models (tiny-a, tiny-b); name one with --model\n');
+
+      const chat = chatInPty(['--url', catalog.url]);
+      const done = finished(chat.child);
+      await chat.until(/1\. tiny-a\r\n  2\. tiny-b[\s\S]*model \(number or name\): /);
+      chat.type('2\r');
+      await chat.until(/Chatting with tiny-b at /);
+      chat.type('\x04');
+      expect((await done).code).toBe(0);
+    } finally {
+      await catalog.close();
+    }
+  }, 60_000);
 });
