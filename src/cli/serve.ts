@@ -25,6 +25,7 @@ import { openStore } from '../store/open-store.js';
 import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { generationLog } from '../http/generation-log.js';
 import { ledgerObserver } from '../http/ledger-observer.js';
+import { StudioMetrics } from '../http/studio-metrics.js';
 import { checkPortFree, listenError } from './check-port.js';
 import { createLogger } from './create-logger.js';
 import { authSummary } from './auth-summary.js';
@@ -88,6 +89,11 @@ function logPoolChange(logger: Logger, change: PoolChange): void {
   }
 }
 
+function countPoolChange(metrics: StudioMetrics, change: PoolChange): void {
+  if (change.type === 'loaded') metrics.modelLoaded(change.model, change.ms);
+  else if (change.type === 'unloaded') metrics.modelUnloaded(change.model, change.reason);
+}
+
 /** An upstream endpoint named by its host:port only (never its key): down is a warning, back up news, busy (429/503) routine. */
 function logEndpointChange(logger: Logger, model: string, change: EndpointChange): void {
   const fields = { model, endpoint: change.endpoint, ...(change.reason === undefined ? {} : { reason: change.reason }) };
@@ -112,7 +118,7 @@ async function resolveShowingProgress(source: string, config: ServerConfig, show
   }
 }
 
-async function createPool(config: ServerConfig, logger: Logger, showProgress: boolean): Promise<LlamaModelPool> {
+async function createPool(config: ServerConfig, logger: Logger, showProgress: boolean, metrics: StudioMetrics): Promise<LlamaModelPool> {
   const pool = await LlamaModelPool.create({
     models: config.models.filter((model): model is LocalCatalogModel => model.kind === 'local').map((model) => ({
       name: model.name,
@@ -133,7 +139,10 @@ async function createPool(config: ServerConfig, logger: Logger, showProgress: bo
     maxQueue: config.maxQueue,
     queueTimeoutMs: config.queueTimeout * 1000,
     resolveSource: (source) => resolveShowingProgress(source, config, showProgress),
-    onChange: (change) => logPoolChange(logger, change),
+    onChange: (change) => {
+      logPoolChange(logger, change);
+      countPoolChange(metrics, change);
+    },
   }).catch((error: unknown) => {
     throw error instanceof RangeError ? new ConfigError(`${error.message}: raise --max-models or pin fewer models.`) : error;
   });
@@ -210,6 +219,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   logger.debug({ config: redactServerConfig(config) }, 'configuration');
   await checkPortFree(config.host, config.port);
   const accounts = await openAccounts(config, logger);
+  const metrics = new StudioMetrics();
   let pool: LlamaModelPool;
   try {
     if (config.apiKeys.length === 0 && config.adminKey === undefined && accounts.liveKeys === 0 && !isLoopbackHost(config.host)) {
@@ -218,7 +228,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
           'Pass --api-key <key> (or set STUDIO_API_KEYS), create a key with `studio keys create --name NAME`, or listen on 127.0.0.1.',
       );
     }
-    pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true);
+    pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
   } catch (error) {
     await accounts.close();
     throw error;
@@ -241,6 +251,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     writeTimeoutMs: config.writeTimeout * 1000,
     logger,
     observers: [generationLog(logger), ledgerObserver(accounts.store.ledger, logger)],
+    metrics,
     requiredModels: pinnedModelStates(pool, config.models),
   });
   const server = createHttpServer(app, {

@@ -14,11 +14,15 @@ import { bodyDeadline } from './body-deadline.js';
 import { GenerationSignals } from './generation-signals.js';
 import { allObservers, type GenerationObserver } from './generation.js';
 import { keyLimits } from './key-limits.js';
+import { metricsObserver } from './metrics-observer.js';
+import { metricsRoute } from './metrics-route.js';
 import { mountWires, OPENAI_BASES } from './mount-wires.js';
 import { mountPlayground } from './playground.js';
 import { requestBody } from './request-body.js';
 import { readiness, type RequiredModels } from './readiness.js';
 import { requestContext } from './request-context.js';
+import { requestMetrics } from './request-metrics.js';
+import type { StudioMetrics } from './studio-metrics.js';
 import { templateRoutes } from './template-routes.js';
 import { adminUsageRoutes, ownUsageRoutes } from './usage-routes.js';
 
@@ -40,6 +44,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Hear how each generation began and ended: the request log, the usage ledger. */
   readonly observers: readonly GenerationObserver[];
+  /** Served at GET /metrics, fed by every request and generation; without it there is no /metrics. */
+  readonly metrics?: StudioMetrics;
   /** The models /ready waits for; none when absent. */
   readonly requiredModels?: RequiredModels;
 }
@@ -61,6 +67,11 @@ export function createApp(options: AppOptions): StudioApp {
   let draining = false;
 
   app.use(requestContext(logger));
+  const { metrics } = options;
+  if (metrics !== undefined) {
+    metrics.watch(() => engine.modelStats?.() ?? []);
+    app.use(requestMetrics(metrics));
+  }
   app.use(async (c, next) => {
     c.set('writeTimeoutMs', options.writeTimeoutMs);
     c.set('generationSignals', signals);
@@ -79,6 +90,8 @@ export function createApp(options: AppOptions): StudioApp {
   app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }));
   app.get('/ready', readiness(() => draining, options.requiredModels ?? (() => ({}))));
 
+  if (metrics !== undefined) app.get('/metrics', metricsRoute(metrics));
+
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
     onError: () => {
@@ -90,7 +103,7 @@ export function createApp(options: AppOptions): StudioApp {
   const limits = keyLimits({ usage: options.store?.usage, limiter: options.limiter, models: () => engine.listModels(), logger });
   const deadline = bodyDeadline(options.requestTimeoutMs);
   const body = requestBody({ maxBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs }, (c, next) => deadline(c, async () => void (await limitBody(c, next))));
-  mountWires(app, { engine, observer: allObservers(options.observers), guards: [auth.api, limits, body] });
+  mountWires(app, { engine, observer: allObservers(metrics === undefined ? options.observers : [...options.observers, metricsObserver(metrics)]), guards: [auth.api, limits, body] });
 
   // Everything under /admin answers to the admin key alone.
   app.use('/admin/*', auth.admin, deadline, limitBody);
