@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closed-port.js';
+import { startFakeUpstream } from '../support/fake-upstream.js';
 import { finished, isolatedEnvironment, studio } from '../support/studio-process.js';
 import { eventually, startCatalogServer, startTestServer, type TestServer } from '../support/test-server.js';
+import { endpointOf, upstreamModel } from '../support/upstream-catalog.js';
 import { tinyModelPath } from '../test-model.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -150,6 +152,32 @@ describe('studio chat', () => {
       expect((await done).code).toBe(0);
     } finally {
       await catalog.close();
+    }
+  }, 60_000);
+
+  it('shows the reasoning dimmed at a terminal, and prints just the answer to a script', async () => {
+    const fake = await startFakeUpstream();
+    const catalog = await startCatalogServer([upstreamModel('thinker', [endpointOf(fake)])]);
+    try {
+      const thought = { kind: 'reply' as const, reasoning: ['Six times', ' seven.'], text: ['Forty', '-two.'] };
+      fake.script(thought, thought);
+      const chat = chatInPty(['--url', catalog.url]);
+      const done = finished(chat.child);
+      await chat.until(/Chatting with thinker at [^\n]*\n[\s\S]*> /);
+      chat.type('What is six times seven?\r');
+      const answer = await chat.until(/tokens\/s\]/);
+      expect(answer).toContain('\x1b[2mSix times\x1b[22m\x1b[2m seven.\x1b[22m\r\nForty-two.\r\n\x1b[2m[4 tokens · first token ');
+      chat.type('/exit\r');
+      expect((await done).code).toBe(0);
+
+      const child = studio(['chat', '--url', catalog.url, '--think', 'off']);
+      child.stdin.end('What is six times seven?');
+      const script = await finished(child);
+      expect(script).toMatchObject({ code: 0, stdout: 'Forty-two.\n', stderr: '' });
+      expect(fake.completions()[1]?.body).toMatchObject({ messages: [{ role: 'user', content: 'What is six times seven?' }] });
+    } finally {
+      await catalog.close();
+      await fake.close();
     }
   }, 60_000);
 });
