@@ -152,7 +152,9 @@ type CompiledShapes = Map<number, string>;
  * SQLite, no prepare).
  */
 async function runMultiRow<R, T extends object>(trx: Kysely<Database>, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<R[]> {
-  const parameters = rows.flatMap((row) => Object.values(row) as unknown[]);
+  // Object.values per row plus flatMap would allocate an array per row on every flush.
+  const parameters: unknown[] = [];
+  for (const row of rows) for (const column in row) parameters.push(row[column]);
   let text = shapes.get(rows.length);
   if (text === undefined) {
     const compiled = build(rows).compile();
