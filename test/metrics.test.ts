@@ -110,6 +110,8 @@ describe('GET /metrics', () => {
     expect(total(families, 'studio_http_requests_total', { wire: 'openai', status: '404' })).toBe(1);
     expect(total(families, 'studio_http_requests_total', { wire: 'openai', status: '401' })).toBe(1);
     expect(total(families, 'studio_model_loads_total', labels)).toBe(1);
+    // Every generation started writes its ledger row, the unknown model's included.
+    expect(grew('studio_ledger_write_seconds_count', {})).toBe(5);
     expect(families.has('process_cpu_user_seconds_total')).toBe(true);
 
     expect(text).not.toContain(KEY);

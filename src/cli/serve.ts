@@ -26,6 +26,7 @@ import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { generationLog } from '../http/generation-log.js';
 import { ledgerObserver } from '../http/ledger-observer.js';
 import { StudioMetrics } from '../http/studio-metrics.js';
+import { timedObserver } from '../http/timed-observer.js';
 import { checkPortFree, listenError } from './check-port.js';
 import { createLogger } from './create-logger.js';
 import { authSummary } from './auth-summary.js';
@@ -250,7 +251,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     requestTimeoutMs: config.requestTimeout * 1000,
     writeTimeoutMs: config.writeTimeout * 1000,
     logger,
-    observers: [generationLog(logger), ledgerObserver(accounts.store.ledger, logger)],
+    observers: [generationLog(logger), timedObserver(ledgerObserver(accounts.store.ledger, logger), (seconds) => metrics.ledgerWrite.observe(seconds))],
     metrics,
     requiredModels: pinnedModelStates(pool, config.models),
   });

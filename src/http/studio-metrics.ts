@@ -6,6 +6,7 @@ import type { EngineStats } from '../core/engine.js';
 const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560];
 const INTER_TOKEN_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
 const REQUEST_LATENCY_BUCKETS = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
+const LEDGER_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const MODEL_LOAD_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 type ModelLabel = 'model_name';
@@ -33,6 +34,7 @@ export class StudioMetrics {
   readonly modelLoads: Counter<ModelLabel>;
   readonly modelUnloads: Counter<ModelLabel | 'reason'>;
   readonly modelLoadTime: Histogram<ModelLabel>;
+  readonly ledgerWrite: Histogram;
 
   constructor() {
     const registers = [this.registry];
@@ -100,6 +102,12 @@ export class StudioMetrics {
     this.modelLoads = new Counter({ name: 'studio_model_loads_total', help: 'Local model loads.', ...model });
     this.modelUnloads = new Counter({ name: 'studio_model_unloads_total', help: 'Local model unloads, by reason.', labelNames: ['model_name', 'reason'], registers });
     this.modelLoadTime = new Histogram({ name: 'studio_model_load_seconds', help: 'Time to load a local model in seconds.', buckets: MODEL_LOAD_BUCKETS, ...model });
+    this.ledgerWrite = new Histogram({
+      name: 'studio_ledger_write_seconds',
+      help: "Time to commit a request's usage-ledger row in seconds (each reply's final byte waits for it).",
+      buckets: LEDGER_WRITE_BUCKETS,
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
