@@ -31,14 +31,13 @@ function pickModel(rl: Interface, names: readonly string[], write: (text: string
 function answerSink(write: (text: string) => void, dim: (text: string) => string): AnswerSink & { end(): void } {
   let last: 'reasoning' | 'text' | undefined;
   let endsWithNewline = true;
-  const put = (text: string): void => {
-    write(text);
+  const put = (text: string, shown = text): void => {
+    write(shown);
     endsWithNewline = text.endsWith('\n');
   };
   return {
     reasoning(delta) {
-      put(dim(delta));
-      endsWithNewline = delta.endsWith('\n');
+      put(delta, dim(delta));
       last = 'reasoning';
     },
     text(delta) {
