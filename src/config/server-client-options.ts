@@ -7,7 +7,7 @@ export const serverClientOptions = {
   url: defineOption({
     flag: 'url',
     env: ['STUDIO_URL'],
-    description: 'the Studio server to ask what it serves and has loaded',
+    description: 'the Studio server (or Model Studio) to talk to',
     schema: z.url({ protocol: /^https?$/ }),
     default: 'http://127.0.0.1:8000',
     valueName: '<url>',
