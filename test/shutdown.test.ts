@@ -242,7 +242,7 @@ describe('shutdown on SIGTERM', () => {
       const streams = await eightStreams(url, 96);
       await terminateAndCheckRefusal(child, url);
 
-      const usages: (OpenAI.CompletionUsage | undefined)[] = [];
+      const usages: (OpenAI.CompletionUsage | null | undefined)[] = [];
       for (const stream of streams) {
         const chunks = await stream.chunks;
         expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['length']);
