@@ -10,6 +10,7 @@ import { ensureLlamaCpp } from './llama-cpp-build.js';
 import { describeMachine } from './machine.js';
 import { positiveInteger } from './positive-integer.js';
 import { renderMarkdown, writeReport, type ServerRun } from './report.js';
+import { measureStartUp } from './start-up.js';
 import { freePort, startServerProcess, type ServerCommand, type ServerProcess } from './server-process.js';
 import { chatClient, type ChatTarget } from './stream-timing.js';
 import { utf8FragmentTokens } from './utf8-fragment-tokens.js';
@@ -34,11 +35,12 @@ const config = {
 
 /** The same model, threads, slots and context per slot for both servers; Studio on the CPU, like this llama-server build. */
 function studioCommand(model: string, port: number): ServerCommand {
-  const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+  // The built command, as people run it (`npm run build` first): no TypeScript compiled at start-up.
+  const main = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
   const options = ['--model', model, '--port', port, '--threads', config.threads, '--parallel', config.parallel, '--ctx', config.ctx];
   // llama-server lets a request wait for a slot as long as it takes; so does Studio here.
   const waiting = ['--max-queue', '1000', '--queue-timeout', '3600'];
-  const args = ['--import', import.meta.resolve('tsx'), main, 'serve', ...options.map(String), ...waiting, '--gpu', 'off', '--shutdown-timeout', '0'];
+  const args = [main, 'serve', ...options.map(String), ...waiting, '--gpu', 'off', '--shutdown-timeout', '0'];
   return { name: 'Studio', executable: process.execPath, args, port };
 }
 
@@ -112,18 +114,24 @@ const llamaBench = {
 };
 const fragmentTokens = await utf8FragmentTokens(model);
 const commands = [studioCommand(model, await freePort()), llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens)] as const;
+console.log('Start-up: each server started and stopped in turn, timed to its first chat reply');
+const startUp = await measureStartUp(
+  { studio: async () => studioCommand(model, await freePort()), llamaServer: async () => llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens) },
+  config.quick ? 1 : 5,
+);
+const startUpLine = `start-up: Studio / llama-server = ${(startUp.studio.medianMs / startUp.llamaServer.medianMs).toFixed(2)}× (median ${(startUp.studio.medianMs / 1000).toFixed(2)} s against ${(startUp.llamaServer.medianMs / 1000).toFixed(2)} s)`;
+console.log(startUpLine);
 // llama-batched-bench with the servers' context and threads; more streams than slots never decode together.
 const burstCeiling: BurstCeiling = async (streams, promptTokens, generatedTokens) =>
   streams > config.parallel
     ? undefined
     : batchedDecodeTokensPerSecond(build.batchedBenchBinary, model, { threads: config.threads, contextTokens: config.ctx * config.parallel, sequences: streams, promptTokens, generatedTokens });
-const {
-  servers: [studio, llamaServer],
-  burstCeilings,
-} = await measureServers(commands, config.plan, burstCeiling);
-const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, burstCeilings, studio, llamaServer };
+const { servers, burstCeilings } = await measureServers(commands, config.plan, burstCeiling);
+const [studio, llamaServer] = [{ ...servers[0], startupMs: startUp.studio.medianMs }, { ...servers[1], startupMs: startUp.llamaServer.medianMs }];
+const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, burstCeilings, startUp, studio, llamaServer };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
+console.log(startUpLine);
 console.log(`Wrote ${(await writeReport(report, markdown)).join(' and ')}`);
 
 // The cost of the extra hop, in a process of its own now that both servers have stopped: it needs neither the model nor llama.cpp.

@@ -8,6 +8,8 @@ export interface ServerProcess {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly pid: number;
+  /** `performance.now()` when it was spawned. */
+  readonly spawnedAt: number;
   /** From spawning to the first 200 from its ready path. */
   readonly startupMs: number;
   /** The last few kilobytes of what it wrote to stdout and stderr. */
@@ -32,6 +34,8 @@ export interface ServerCommand {
 const OUTPUT_TAIL_BYTES = 4000;
 const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** Fine enough to time a start-up of well under a second. */
+const POLL_MS = 25;
 
 /** Children still running; killed if this process exits or is interrupted first. */
 const running = new Set<ChildProcess>();
@@ -94,11 +98,12 @@ export async function startServerProcess(command: ServerCommand): Promise<Server
       if (performance.now() - startedAt > READY_TIMEOUT_MS) throw failure(`did not answer ${readyPath} within ${READY_TIMEOUT_MS / 1000} s`);
       const url = port() === undefined ? undefined : `http://127.0.0.1:${port()}`;
       if (url !== undefined && (await isReady(`${url}${readyPath}`))) break;
-      await sleep(200);
+      await sleep(POLL_MS);
     }
     return {
       url: `http://127.0.0.1:${port()}`,
       pid,
+      spawnedAt: startedAt,
       startupMs: performance.now() - startedAt,
       outputTail: () => tail,
       peakRssBytes: async () => {
