@@ -127,6 +127,10 @@ describe('shutdown on SIGTERM', () => {
     const ready = await send(agent, `${url}/ready`, 'GET');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body)).toEqual({ status: 'draining' });
+    // Prometheus keeps scraping through the drain: the streams still running show as running.
+    const metrics = await send(agent, `${url}/metrics`, 'GET');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^vllm:num_requests_running\{model_name="tiny"\} [1-9]/m);
 
     // The short stream ends as it would have without the drain.
     const shortEvents = parseSse(await short.whole);

@@ -58,6 +58,9 @@ export interface StudioApp {
   stop(): void;
 }
 
+/** Probes and scrapes keep their answers through a drain: a load balancer and Prometheus watch it happen. */
+const ANSWERED_WHILE_DRAINING = new Set(['/health', '/ready', '/metrics']);
+
 export function createApp(options: AppOptions): StudioApp {
   const { logger } = options;
   const { engine } = options;
@@ -81,7 +84,7 @@ export function createApp(options: AppOptions): StudioApp {
     if (draining) {
       // A keep-alive client learns from this answer to take its next request elsewhere.
       c.header('Connection', 'close');
-      if (c.req.path !== '/health' && c.req.path !== '/ready') throw new OverloadedError('Studio is shutting down; retry on another instance.');
+      if (!ANSWERED_WHILE_DRAINING.has(c.req.path)) throw new OverloadedError('Studio is shutting down; retry on another instance.');
     }
     await next();
   });
