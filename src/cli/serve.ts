@@ -22,7 +22,6 @@ import { createApp } from '../http/app.js';
 import { createHttpServer } from '../http/create-http-server.js';
 import { MemoryRateLimiter } from '../store/memory-rate-limiter.js';
 import { openStore } from '../store/open-store.js';
-import { RedisRateLimiter } from '../store/redis-rate-limiter.js';
 import { generationLog } from '../http/generation-log.js';
 import { ledgerObserver } from '../http/ledger-observer.js';
 import { StudioMetrics } from '../http/studio-metrics.js';
@@ -188,7 +187,7 @@ interface Accounts {
   close(): Promise<void>;
 }
 
-/** The store (migrated, its crashed rows closed) and the rate limiter; before the models, so a store out of reach fails at once. */
+/** The store (migrated, its crashed rows closed) and the rate limiter. */
 async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accounts> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, instance: instanceId(config) }).catch((error: unknown) => {
     logger.debug({ err: error }, 'the store could not be opened');
@@ -198,7 +197,9 @@ async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accou
     const interrupted = await store.ledger.closeInterrupted();
     if (interrupted > 0) logger.warn({ rows: interrupted }, 'requests left open in the ledger by an earlier run closed as interrupted');
     const liveKeys = (await store.keys.list()).filter((record) => keyState(record) === 'active').length;
-    const limiter = config.redisUrl === undefined ? new MemoryRateLimiter() : new RedisRateLimiter({ url: config.redisUrl });
+    // Redis's client is imported only when named: a start-up without it need not parse it.
+    const limiter =
+      config.redisUrl === undefined ? new MemoryRateLimiter() : new (await import('../store/redis-rate-limiter.js')).RedisRateLimiter({ url: config.redisUrl });
     return {
       store,
       limiter,
@@ -219,20 +220,25 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   logger.debug({ config: redactServerConfig(config) }, 'configuration');
   await checkPortFree(config.host, config.port);
-  const accounts = await openAccounts(config, logger);
   const metrics = new StudioMetrics();
-  let pool: LlamaModelPool;
-  try {
-    if (config.apiKeys.length === 0 && config.adminKey === undefined && accounts.liveKeys === 0 && !isLoopbackHost(config.host)) {
-      throw new ConfigError(
-        `Refusing to listen on ${config.host} without an API key: anyone who can reach this address could use the model. ` +
-          'Pass --api-key <key> (or set STUDIO_API_KEYS), create a key with `studio keys create --name NAME`, or listen on 127.0.0.1.',
-      );
-    }
-    pool = await createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
-  } catch (error) {
+  // The pinned models load (on llama.cpp's threads) while the store opens and migrates: neither waits for the other.
+  const [opened, loaded] = await Promise.allSettled([
+    openAccounts(config, logger),
+    createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics),
+  ]);
+  if (opened.status === 'rejected' || loaded.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (loaded.status === 'fulfilled') await loaded.value.dispose();
+    throw opened.status === 'rejected' ? opened.reason : (loaded as PromiseRejectedResult).reason;
+  }
+  const [accounts, pool] = [opened.value, loaded.value];
+  if (config.apiKeys.length === 0 && config.adminKey === undefined && accounts.liveKeys === 0 && !isLoopbackHost(config.host)) {
+    await pool.dispose();
     await accounts.close();
-    throw error;
+    throw new ConfigError(
+      `Refusing to listen on ${config.host} without an API key: anyone who can reach this address could use the model. ` +
+        'Pass --api-key <key> (or set STUDIO_API_KEYS), create a key with `studio keys create --name NAME`, or listen on 127.0.0.1.',
+    );
   }
   // Each model by its kind: local ones share the pool, each upstream one has an engine of its own.
   const router = new EngineRouter(

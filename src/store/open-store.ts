@@ -1,10 +1,8 @@
 // Opens the store a URL names — PostgreSQL, PGlite, or by default SQLite in the data folder — migrated to the latest schema.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Dialect, type LogEvent } from 'kysely';
-import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import { migrateDatabase } from './migrate-database.js';
 import { PgliteDialect } from './pglite-dialect.js';
@@ -36,13 +34,16 @@ async function openDialect(options: Omit<OpenStoreOptions, 'instance'>): Promise
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     return { dialect: new StudioSqliteDialect(database), flavour: 'sqlite' };
   }
+  // PostgreSQL's and PGlite's clients are imported only when named: SQLite's start-up need not parse them.
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url });
     // An idle connection that breaks (the server restarted) must not end the process: the next query reports it.
     pool.on('error', () => undefined);
     return { dialect: new PostgresDialect({ pool }), flavour: 'postgres' };
   }
   if (url.startsWith('pglite:')) {
+    const { PGlite } = await import('@electric-sql/pglite');
     const where = url.slice('pglite:'.length);
     return { dialect: new PgliteDialect(where === 'memory' ? new PGlite() : new PGlite(where)), flavour: 'postgres' };
   }
