@@ -192,7 +192,7 @@ describe('the connection edge', () => {
 
     it('records the status actually sent, outside the API paths and for answers before the routes', async () => {
       for (const [method, path] of [
-        ['GET', '/metrics'],
+        ['GET', '/robots.txt'],
         ['GET', '/favicon.ico'],
         ['GET', '/nowhere'],
         ['DELETE', CHAT],

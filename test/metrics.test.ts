@@ -62,10 +62,15 @@ describe('GET /metrics', () => {
     const cancelled = await client.chat.completions.create({ model, messages, max_tokens: 64, stream: true });
     for await (const chunk of cancelled) if (chunk.choices[0]?.delta.content) break;
     let before = (await scrape(server.url)).families;
-    const aborted = async (): Promise<number> => total((before = (await scrape(server.url)).families), 'vllm:request_success_total', { model_name: model, finished_reason: 'abort' });
+    // The abort is counted when the generation ends; its ledger row is committed a moment later.
+    const settled = async (): Promise<boolean> => {
+      before = (await scrape(server.url)).families;
+      return total(before, 'vllm:request_success_total', { model_name: model, finished_reason: 'abort' }) === 1 && total(before, 'studio_ledger_write_seconds_count') === 1;
+    };
     const deadline = performance.now() + 10_000;
-    while ((await aborted()) !== 1 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!(await settled()) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(total(before, 'vllm:request_success_total', { finished_reason: 'abort' })).toBe(1);
+    expect(total(before, 'studio_ledger_write_seconds_count')).toBe(1);
 
     const seen: { input: number; output: number }[] = [];
     const blocking = await client.chat.completions.create({ model, messages, max_tokens: 8 });

@@ -176,6 +176,11 @@ export async function startGeneration(
       await stop(undefined);
       return over;
     },
+    // A consumer that stops for a reason of its own (a write timeout) ends the generation with that reason.
+    throw: async (reason: unknown) => {
+      await stop(stopAware(reason));
+      return over;
+    },
     [Symbol.asyncIterator]: () => replay,
   };
   return replay;
