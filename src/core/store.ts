@@ -118,6 +118,35 @@ export interface TemplateStore {
   delete(owner: string, id: string): Promise<boolean>;
 }
 
+export type FilePurpose = 'batch' | 'batch_output';
+
+export interface FileRecord {
+  /** 'file-' + random base62. */
+  readonly id: string;
+  /** A stored key's id, or '' (static keys, no auth), as for templates. */
+  readonly owner: string;
+  readonly filename: string;
+  readonly purpose: FilePurpose;
+  readonly bytes: number;
+  readonly createdAt: Date;
+}
+
+/** Uploaded batch input and the batches' output and error files: metadata in the database, bytes on disk. */
+export interface FileStore {
+  /**
+   * Streams `content` to disk and records it once every byte is written; rejects, keeping nothing, when
+   * the content fails or runs past `maxBytes` (a FileTooLargeError).
+   */
+  create(input: { owner: string; filename: string; purpose: FilePurpose; content: AsyncIterable<Uint8Array>; maxBytes?: number }): Promise<FileRecord>;
+  get(owner: string, id: string): Promise<FileRecord | undefined>;
+  /** Newest first; `after` is a file id from the previous page. */
+  list(owner: string, query: { purpose?: FilePurpose; limit: number; after?: string }): Promise<FileRecord[]>;
+  /** The bytes, streamed from disk; undefined when the owner has no file of that id. */
+  read(owner: string, id: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** False when the owner has no file of that id. */
+  delete(owner: string, id: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly keys: KeyStore;
   readonly templates: TemplateStore;
