@@ -112,6 +112,14 @@ export class PayloadTooLargeError extends StudioError {
   }
 }
 
+/** An uploaded file past its own limit, which is far above a request body's. */
+export class FileTooLargeError extends StudioError {
+  readonly code = 'payload_too_large';
+  constructor(readonly limitBytes: number) {
+    super(`The file is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
 export class HeadersTooLargeError extends StudioError {
   readonly code = 'headers_too_large';
   constructor(limitBytes: number) {

@@ -152,5 +152,6 @@ export interface Store {
   readonly templates: TemplateStore;
   readonly ledger: Ledger;
   readonly usage: UsageReader;
+  readonly files: FileStore;
   close(): Promise<void>;
 }

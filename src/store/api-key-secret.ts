@@ -1,19 +1,15 @@
 // The secrets of API keys: random base62 text shown once, and the digest and prefix that are all the store keeps.
-import { randomBytes } from 'node:crypto';
-import baseX from 'base-x';
-
-const base62 = baseX('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+import { randomId } from '../lib/random-id.js';
 
 const SECRET_BYTES = 32;
-const ID_BYTES = 12;
 const KEY_PREFIX_LENGTH = 8;
 
 export function newKeySecret(): string {
-  return `sk-${base62.encode(randomBytes(SECRET_BYTES))}`;
+  return randomId('sk-', SECRET_BYTES);
 }
 
 export function newKeyId(): string {
-  return `key_${base62.encode(randomBytes(ID_BYTES))}`;
+  return randomId('key_');
 }
 
 /** The characters after 'sk-' shown in lists, enough to tell keys apart and useless to an attacker. */

@@ -1,6 +1,7 @@
-// The store over one Kysely database: keys, the group-committed ledger, usage and prompt templates, closed in that order.
+// The store over one Kysely database: keys, the group-committed ledger, usage, prompt templates and files, closed in that order.
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/store.js';
+import { KyselyFileStore } from './file-store.js';
 import { KyselyKeyStore } from './key-store.js';
 import { KyselyLedger } from './ledger.js';
 import type { Database, Flavour } from './schema.js';
@@ -12,16 +13,20 @@ export class KyselyStore implements Store {
   readonly ledger: KyselyLedger;
   readonly usage: KyselyUsageReader;
   readonly templates: KyselyTemplateStore;
+  readonly files: KyselyFileStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     instance: string,
     flavour: Flavour,
+    /** Where the files' bytes are kept. */
+    filesDir: string,
   ) {
     this.ledger = new KyselyLedger(db, instance, flavour);
     this.keys = new KyselyKeyStore(db, (id, at) => this.ledger.touch(id, at));
     this.usage = new KyselyUsageReader(db);
     this.templates = new KyselyTemplateStore(db);
+    this.files = new KyselyFileStore(db, filesDir);
   }
 
   /** Commits what the ledger still holds, then lets the database go. */

@@ -99,7 +99,31 @@ function promptTemplates(flavour: Flavour): Migration {
   };
 }
 
+/** Batch API files: metadata here, bytes in the files folder under the id; each owner's listed newest first. */
+function files(flavour: Flavour): Migration {
+  const time = flavour === 'postgres' ? 'timestamptz' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('files')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('owner', 'text', (column) => column.notNull())
+        .addColumn('filename', 'text', (column) => column.notNull())
+        .addColumn('purpose', 'text', (column) => column.notNull())
+        .addColumn('bytes', 'bigint', (column) => column.notNull())
+        .addColumn('created_at', time, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('files_owner_created').on('files').columns(['owner', 'created_at']).execute();
+    },
+  };
+}
+
 /** Every version in order; a new one is appended, never edited. */
 export function migrations(flavour: Flavour): Record<string, Migration> {
-  return { '0001_keys_and_ledger': initialSchema(flavour), '0002_usage_reported': usageReported, '0003_prompt_templates': promptTemplates(flavour) };
+  return {
+    '0001_keys_and_ledger': initialSchema(flavour),
+    '0002_usage_reported': usageReported,
+    '0003_prompt_templates': promptTemplates(flavour),
+    '0004_files': files(flavour),
+  };
 }

@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   readonly databaseUrl?: string;
   /** Where SQLite's `studio.db` lives; created on first use. */
   readonly dataDir: string;
+  /** Where the Batch API's files are kept (default: `files` in `dataDir`); replicas sharing a database must share it too. */
+  readonly filesDir?: string;
   /** This process's id in the ledger: a restart with the same id closes the rows it left open. */
   readonly instance: string;
   /** Sees the SQL of every statement, transaction control included (diagnostics). */
@@ -69,7 +71,7 @@ export async function openStore(options: OpenStoreOptions): Promise<KyselyStore>
     await db.destroy();
     throw error;
   }
-  return new KyselyStore(db, options.instance, flavour);
+  return new KyselyStore(db, options.instance, flavour, options.filesDir ?? join(options.dataDir, 'files'));
 }
 
 /** `studio migrate`: brings the schema up to date and names the migrations it applied. */

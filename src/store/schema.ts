@@ -79,8 +79,21 @@ export interface PromptTemplatesTable {
   updated_at: Timestamp;
 }
 
+export interface FilesTable {
+  /** Also the name of its bytes' file in the files folder. */
+  id: string;
+  /** The owning key's id; '' for static keys and no auth. */
+  owner: string;
+  filename: string;
+  /** A FilePurpose. */
+  purpose: string;
+  bytes: Count;
+  created_at: Timestamp;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
+  files: FilesTable;
   prompt_templates: PromptTemplatesTable;
   requests: RequestsTable;
   daily_usage: DailyUsageTable;

@@ -1,7 +1,11 @@
-// The one contract every store backend passes: keys, the group-committed ledger, usage, prompt templates and migrations.
+// The one contract every store backend passes: keys, the group-committed ledger, usage, prompt templates, files and migrations.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyDigest as digest } from '../../src/core/api-key-digest.js';
+import { FileTooLargeError } from '../../src/core/errors.js';
 import type { LedgerClose, LedgerOpen } from '../../src/core/store.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { NO_KEY_GROUP } from '../../src/store/usage-reader.js';
@@ -40,7 +44,18 @@ function closed(requestId: string, overrides: Partial<LedgerClose> = {}): Ledger
   };
 }
 
-const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates'];
+const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates', '0004_files'];
+
+async function* chunks(...texts: string[]): AsyncGenerator<Uint8Array> {
+  for (const text of texts) yield new TextEncoder().encode(text);
+}
+
+async function text(content: AsyncIterable<Uint8Array> | undefined): Promise<string | undefined> {
+  if (content === undefined) return undefined;
+  const parts: Uint8Array[] = [];
+  for await (const part of content) parts.push(part);
+  return Buffer.concat(parts).toString('utf8');
+}
 
 export function describeStoreContract(name: string, backend: StoreBackend): void {
   describe(`the ${name} store`, () => {
@@ -56,13 +71,14 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     }
 
     beforeAll(async () => {
-      location = await backend.fresh();
+      location = { ...(await backend.fresh()), filesDir: await mkdtemp(join(tmpdir(), 'studio-files-')) };
       store = await openStore({ ...location, instance, onQuery: (sql) => queries.push(sql) });
     });
 
     afterAll(async () => {
       await store.close();
       await backend.cleanup();
+      if (location.filesDir !== undefined) await rm(location.filesDir, { recursive: true, force: true });
     });
 
     describe('keys', () => {
@@ -303,6 +319,52 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         expect(await store.templates.delete(alice, alices.id)).toBe(false);
         expect(await store.templates.list(alice)).toEqual([]);
         expect(await store.templates.list(bob)).toEqual([bobs]);
+      });
+    });
+
+    describe('files', () => {
+      it('streams a file to disk, then gives back its record and its bytes to its owner alone', async () => {
+        const owner = unique('key');
+        const record = await store.files.create({ owner, filename: 'in.jsonl', purpose: 'batch', content: chunks('{"a":1}\n', '{"b":2}\n') });
+        expect(record).toMatchObject({ owner, filename: 'in.jsonl', purpose: 'batch', bytes: 16 });
+        expect(record.id).toMatch(/^file-[0-9A-Za-z]+$/);
+        expect(await store.files.get(owner, record.id)).toEqual(record);
+        expect(await text(await store.files.read(owner, record.id))).toBe('{"a":1}\n{"b":2}\n');
+        expect(await store.files.get('', record.id)).toBeUndefined();
+        expect(await store.files.read('', record.id)).toBeUndefined();
+        expect(await store.files.delete('', record.id)).toBe(false);
+        expect(await store.files.delete(owner, record.id)).toBe(true);
+        expect(await store.files.get(owner, record.id)).toBeUndefined();
+        expect(await store.files.delete(owner, record.id)).toBe(false);
+        expect(await readdir(location.filesDir!)).not.toContain(record.id);
+      });
+
+      it("lists an owner's files newest first, by purpose, a page after a given id", async () => {
+        const owner = unique('key');
+        const made = [];
+        for (const purpose of ['batch', 'batch_output', 'batch'] as const) made.push(await store.files.create({ owner, filename: `${purpose}.jsonl`, purpose, content: chunks('x') }));
+        const ids = (files: { id: string }[]) => files.map(({ id }) => id);
+        const newestFirst = [...made].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1));
+        expect(ids(await store.files.list(owner, { limit: 10 }))).toEqual(ids(newestFirst));
+        expect(ids(await store.files.list(owner, { limit: 1, after: newestFirst[0]!.id }))).toEqual([newestFirst[1]!.id]);
+        expect(ids(await store.files.list(owner, { limit: 10, after: newestFirst[2]!.id }))).toEqual([]);
+        expect(ids(await store.files.list(owner, { purpose: 'batch_output', limit: 10 }))).toEqual([made[1]!.id]);
+        expect(await store.files.list(unique('key'), { limit: 10 })).toEqual([]);
+      });
+
+      it('refuses content past the limit, or content that fails, keeping nothing', async () => {
+        const owner = unique('key');
+        const before = await readdir(location.filesDir!);
+        await expect(store.files.create({ owner, filename: 'big.jsonl', purpose: 'batch', content: chunks('12345', '67890'), maxBytes: 9 })).rejects.toBeInstanceOf(FileTooLargeError);
+        async function* failing(): AsyncGenerator<Uint8Array> {
+          yield new TextEncoder().encode('partial');
+          throw new Error('the client went away');
+        }
+        await expect(store.files.create({ owner, filename: 'cut.jsonl', purpose: 'batch', content: failing() })).rejects.toThrow('the client went away');
+        expect(await store.files.list(owner, { limit: 10 })).toEqual([]);
+        expect(await readdir(location.filesDir!)).toEqual(before);
+        const exact = await store.files.create({ owner, filename: 'exact.jsonl', purpose: 'batch', content: chunks('12345', '6789'), maxBytes: 9 });
+        expect(exact.bytes).toBe(9);
       });
     });
 
