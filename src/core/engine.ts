@@ -39,7 +39,15 @@ export interface GenerateOptions {
    * and refuse the request by throwing. `onUsage` settles what was reserved.
    */
   readonly admit?: (prompt: { readonly inputTokens: number; readonly maxTokens: number }) => Promise<void>;
+  /**
+   * `live` (the default): a client is waiting. `batch`: work that may wait (a Batch API line); it runs
+   * only on capacity live requests leave, never keeps a live request waiting longer than one scheduling
+   * step, and may be stopped for one mid-generation, ending with PreemptedError (retry it later).
+   */
+  readonly priority?: GenerationPriority;
 }
+
+export type GenerationPriority = 'live' | 'batch';
 
 /** One upstream endpoint as metrics show it: host and port only, never a key. */
 export interface EndpointStats {
@@ -53,10 +61,16 @@ export interface EndpointStats {
 export interface EngineStats {
   /** The catalog name. */
   readonly model: string;
-  /** Requests generating now. */
+  /** Live requests generating now. */
   readonly running: number;
-  /** Requests admitted but waiting for capacity (a sequence, a load). */
+  /** Live requests admitted but waiting for capacity (a sequence, a load). */
   readonly waiting: number;
+  /**
+   * Batch-priority generations, counted apart from `running` and `waiting`: they give way to live
+   * requests at once, so a model busy only with batch work still has its capacity for live traffic.
+   */
+  readonly batchRunning?: number;
+  readonly batchWaiting?: number;
   /** Share (0–1) of the model's KV cache in use, where the engine can tell. */
   readonly kvCacheUsage?: number;
   /** Upstream engines only. */

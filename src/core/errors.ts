@@ -18,6 +18,7 @@ export const errorCodes = [
   'timeout',
   'client_timeout',
   'internal',
+  'preempted',
   'client_aborted',
 ] as const;
 
@@ -197,6 +198,17 @@ export class InternalError extends StudioError {
   readonly code = 'internal';
   constructor(options?: StudioErrorOptions) {
     super('An internal error has occurred, please try again later.', options);
+  }
+}
+
+/**
+ * A batch-priority generation stopped to give its capacity to a live request: nothing is wrong with
+ * it, and the same work may be run again later (the Batch API runner retries the line).
+ */
+export class PreemptedError extends StudioError {
+  readonly code = 'preempted';
+  constructor(message = 'The request was stopped to make room for live traffic; retry it later.') {
+    super(message, { retryAfterSeconds: 1 });
   }
 }
 

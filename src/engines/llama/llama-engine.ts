@@ -14,7 +14,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, GenerateOptions, ModelInfo } from '../../core/engine.js';
-import { ClientAbortedError, ContextLengthExceededError, InvalidRequestError, ModelNotFoundError } from '../../core/errors.js';
+import { ClientAbortedError, ContextLengthExceededError, InvalidRequestError, ModelNotFoundError, PreemptedError } from '../../core/errors.js';
 import type { GenerationEvent, Usage } from '../../core/generation-event.js';
 import { commonPrefixLength } from '../../lib/common-prefix-length.js';
 import { mergeAsyncIterables } from '../../lib/merge-async-iterables.js';
@@ -60,6 +60,8 @@ type Phase = 'queued' | 'prefill' | 'decode';
 export interface LlamaEngineStats {
   readonly sequences: number;
   readonly sequencesInUse: number;
+  /** Those of `sequencesInUse` that batch-priority generations hold. */
+  readonly batchSequencesInUse: number;
   /** Requests in each phase right now. */
   readonly phases: Readonly<Record<Phase, number>>;
   /** Requests whose client went away, by the phase they were in, since the engine started. */
@@ -173,7 +175,8 @@ export class LlamaEngine implements Engine {
   }
 
   get stats(): LlamaEngineStats {
-    return { sequences: this.#pool.size, sequencesInUse: this.#pool.inUse, phases: { ...this.#phases }, cancelled: { ...this.#cancelled } };
+    const pool = this.#pool;
+    return { sequences: pool.size, sequencesInUse: pool.inUse, batchSequencesInUse: pool.batchInUse, phases: { ...this.#phases }, cancelled: { ...this.#cancelled } };
   }
 
   listModels(): readonly ModelInfo[] {
@@ -190,7 +193,9 @@ export class LlamaEngine implements Engine {
     return planPrompt(this.#model, draftPrompt(this.#format, { model: this.#info.id, sampling: {}, stop: [], ...request }), this.#answers).tokens;
   }
 
-  async *generate(request: ChatRequest, { signal, onUsage, admit }: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  async *generate(request: ChatRequest, { signal: clientSignal, onUsage, admit, priority }: GenerateOptions): AsyncGenerator<GenerationEvent> {
+    // Once a batch generation holds sequences, a live request that needs them stops it too.
+    let signal = clientSignal;
     let phase: Phase | undefined;
     const enter = (next: Phase | undefined): void => {
       if (phase !== undefined) this.#phases[phase]--;
@@ -225,7 +230,8 @@ export class LlamaEngine implements Engine {
 
       enter('queued');
       // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
-      using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens) });
+      using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens), priority });
+      signal = AbortSignal.any([clientSignal, lease.preempted]);
       enter('prefill');
       const [lead, ...others] = lease.sequences;
       if (lead === undefined) throw new Error('a lease holds at least one sequence');
@@ -258,8 +264,9 @@ export class LlamaEngine implements Engine {
       });
       yield { type: 'usage', usage: usage() };
     } catch (error) {
-      failed = !(error instanceof ClientAbortedError);
-      throw error;
+      const preempted = error instanceof ClientAbortedError && !clientSignal.aborted && signal.reason instanceof PreemptedError;
+      failed = preempted || !(error instanceof ClientAbortedError);
+      throw preempted ? signal.reason : error;
     } finally {
       if (phase !== undefined) {
         this.#phases[phase]--;

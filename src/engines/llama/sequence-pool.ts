@@ -1,9 +1,15 @@
-// Hands out a context's sequences first come first served, through a bounded, time-limited queue.
+// Hands out a context's sequences first come first served, live requests before batch work, through a bounded, time-limited queue.
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
-import { ClientAbortedError, RateLimitedError } from '../../core/errors.js';
+import type { GenerationPriority } from '../../core/engine.js';
+import { ClientAbortedError, PreemptedError, RateLimitedError } from '../../core/errors.js';
 
 export interface SequenceLease extends Disposable {
   readonly sequences: readonly LlamaContextSequence[];
+  /**
+   * Fires (with a PreemptedError as its reason) when a live request needs the sequences of this batch
+   * lease: its holder stops its work and releases the lease. A live lease's never fires.
+   */
+  readonly preempted: AbortSignal;
 }
 
 export interface SequencePoolLimits {
@@ -19,6 +25,11 @@ export interface AcquireOptions {
   readonly count?: number;
   /** Ranks free sequences; the highest are handed out (e.g. the longest cached prefix). */
   readonly rank?: (sequence: LlamaContextSequence) => number;
+  /**
+   * `batch`: served only when no live request waits, without the queue's limits (batch work waits for
+   * spare capacity however long that takes, until its signal fires), and preempted for live requests.
+   */
+  readonly priority?: GenerationPriority;
 }
 
 type Rank = (sequence: LlamaContextSequence) => number;
@@ -26,8 +37,17 @@ type Rank = (sequence: LlamaContextSequence) => number;
 interface Waiter {
   readonly count: number;
   readonly rank: Rank | undefined;
-  readonly grant: (sequences: LlamaContextSequence[]) => void;
+  readonly priority: GenerationPriority;
+  readonly grant: (lease: SequenceLease) => void;
 }
+
+/** A batch lease's sequences, and the switch that asks its holder to give them back. */
+interface BatchHold {
+  readonly sequences: readonly LlamaContextSequence[];
+  readonly preemption: AbortController;
+}
+
+const NEVER_PREEMPTED = new AbortController().signal;
 
 /** Runs of consecutive numbers in `ids`. */
 function runs(ids: ReadonlySet<number>): number {
@@ -42,7 +62,10 @@ export class SequencePool {
   readonly #free: LlamaContextSequence[] = [];
   /** In creation order, which on a fresh context is the order of llama.cpp's sequence ids. */
   readonly #all: LlamaContextSequence[] = [];
-  readonly #waiters: Waiter[] = [];
+  /** Live waiters are all served before any batch waiter. */
+  readonly #waiters: Record<GenerationPriority, Waiter[]> = { live: [], batch: [] };
+  /** Oldest first; preemption takes the newest, which has done the least work. */
+  readonly #batchHolds = new Set<BatchHold>();
   readonly #size: number;
 
   constructor(context: LlamaContext, limits: SequencePoolLimits) {
@@ -65,53 +88,92 @@ export class SequencePool {
     return [...this.#free];
   }
 
+  /** Live requests waiting for sequences. */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#waiters.live.length;
+  }
+
+  get batchWaiting(): number {
+    return this.#waiters.batch.length;
+  }
+
+  /** Sequences held by batch leases. */
+  get batchInUse(): number {
+    let count = 0;
+    for (const hold of this.#batchHolds) count += hold.sequences.length;
+    return count;
   }
 
   /**
-   * Resolves once `count` sequences are free and every earlier request has been served. Rejects
-   * with RateLimitedError when the queue is full or the wait runs out, and with ClientAbortedError
-   * when `signal` fires first. `count` must not exceed `size`.
+   * Resolves once `count` sequences are free and every earlier request of the same priority (and for
+   * batch work, every live one) has been served; a live request that would wait preempts batch leases
+   * to make room. Rejects a live request with RateLimitedError when the queue is full or the wait runs
+   * out, and any with ClientAbortedError when `signal` fires first. `count` must not exceed `size`.
    */
-  async acquire({ signal, count = 1, rank }: AcquireOptions): Promise<SequenceLease> {
+  async acquire({ signal, count = 1, rank, priority = 'live' }: AcquireOptions): Promise<SequenceLease> {
     if (signal.aborted) throw new ClientAbortedError();
-    const sequences = this.#waiters.length > 0 || this.#free.length < count ? await this.#wait(signal, count, rank) : this.#take(count, rank);
-    return this.#lease(sequences);
+    const ahead = priority === 'live' ? this.#waiters.live.length : this.#waiters.live.length + this.#waiters.batch.length;
+    if (ahead === 0 && this.#free.length >= count) return this.#lease(this.#take(count, rank), priority);
+    return this.#wait(signal, count, rank, priority);
   }
 
-  #wait(signal: AbortSignal, count: number, rank: Rank | undefined): Promise<LlamaContextSequence[]> {
+  #wait(signal: AbortSignal, count: number, rank: Rank | undefined, priority: GenerationPriority): Promise<SequenceLease> {
+    const queue = this.#waiters[priority];
     const { maxWaiting, maxWaitMs } = this.#limits;
+    const live = priority === 'live';
     const retryAfterSeconds = Math.max(1, Math.ceil(maxWaitMs / 1000));
-    if (this.#waiters.length >= maxWaiting) {
+    // Past the limit a live request still waits when preempting batch work makes room for it.
+    const room = this.#free.length + this.batchInUse;
+    const wanted = queue.reduce((sum, waiter) => sum + waiter.count, count);
+    if (live && queue.length >= maxWaiting && wanted > room) {
       return Promise.reject(new RateLimitedError('Requests throttling triggered: too many requests are waiting for this model.', retryAfterSeconds));
     }
     return new Promise((resolve, reject) => {
       const leave = (error: Error): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        queue.splice(queue.indexOf(waiter), 1);
         reject(error);
         // A large request leaving the head of the queue may let smaller ones behind it through.
         this.#grantWaiting();
       };
       const onAbort = (): void => leave(new ClientAbortedError());
-      const timer = setTimeout(
-        () => leave(new RateLimitedError(`Requests throttling triggered: no sequence came free within ${maxWaitMs / 1000} s.`, retryAfterSeconds)),
-        maxWaitMs,
-      );
+      const timer = live
+        ? setTimeout(() => leave(new RateLimitedError(`Requests throttling triggered: no sequence came free within ${maxWaitMs / 1000} s.`, retryAfterSeconds)), maxWaitMs)
+        : undefined;
       const waiter: Waiter = {
         count,
         rank,
-        grant: (sequences) => {
+        priority,
+        grant: (lease) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          resolve(sequences);
+          resolve(lease);
         },
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
+      queue.push(waiter);
+      if (live) this.#preemptForLive();
     });
+  }
+
+  /**
+   * Asks the newest batch leases to give their sequences back until the live waiters would all fit in
+   * what is free or on its way back. A preempted holder stops within one step of its work, so a live
+   * request waits for batch work no longer than that.
+   */
+  #preemptForLive(): void {
+    const wanted = this.#waiters.live.reduce((sum, waiter) => sum + waiter.count, 0);
+    let coming = this.#free.length;
+    const holding: BatchHold[] = [];
+    for (const hold of this.#batchHolds) {
+      if (hold.preemption.signal.aborted) coming += hold.sequences.length;
+      else holding.push(hold);
+    }
+    for (let hold = holding.pop(); hold !== undefined && coming < wanted; hold = holding.pop()) {
+      hold.preemption.abort(new PreemptedError());
+      coming += hold.sequences.length;
+    }
   }
 
   /**
@@ -142,24 +204,34 @@ export class SequencePool {
     return chosen;
   }
 
-  #lease(sequences: LlamaContextSequence[]): SequenceLease {
+  #lease(sequences: LlamaContextSequence[], priority: GenerationPriority): SequenceLease {
+    const hold: BatchHold | undefined = priority === 'batch' ? { sequences, preemption: new AbortController() } : undefined;
+    if (hold !== undefined) this.#batchHolds.add(hold);
     let released = false;
     return {
       sequences,
+      preempted: hold?.preemption.signal ?? NEVER_PREEMPTED,
       [Symbol.dispose]: () => {
         if (released) return;
         released = true;
+        if (hold !== undefined) this.#batchHolds.delete(hold);
         this.#free.push(...sequences);
         this.#grantWaiting();
       },
     };
   }
 
-  /** Waiters are served in order, their sequences taken at once so no later request can take them first. */
+  /**
+   * Waiters are served in order, live ones first, their sequences taken at once so no later request
+   * can take them first. Batch work waits while any live request does, even one too large for what is free.
+   */
   #grantWaiting(): void {
-    for (let next = this.#waiters[0]; next !== undefined && next.count <= this.#free.length; next = this.#waiters[0]) {
-      this.#waiters.shift();
-      next.grant(this.#take(next.count, next.rank));
+    for (;;) {
+      const queue = this.#waiters.live.length > 0 ? this.#waiters.live : this.#waiters.batch;
+      const next = queue[0];
+      if (next === undefined || next.count > this.#free.length) return;
+      queue.shift();
+      next.grant(this.#lease(this.#take(next.count, next.rank), next.priority));
     }
   }
 }

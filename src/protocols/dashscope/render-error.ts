@@ -26,6 +26,7 @@ export const dashscopeErrorTable = {
   timeout: { status: 504, code: 'RequestTimeOut' },
   client_timeout: { status: 408, code: 'RequestTimeOut' },
   internal: { status: 500, code: 'InternalError' },
+  preempted: { status: 503, code: 'ModelUnavailable' },
 } as const satisfies Record<RenderedErrorCode, DashScopeErrorMapping>;
 
 /** Model Studio gives an absent model or input codes of their own. */

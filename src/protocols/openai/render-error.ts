@@ -27,6 +27,7 @@ export const openaiErrorTable = {
   timeout: { status: 504, code: 'request_timeout', type: 'internal_error' },
   client_timeout: { status: 408, code: 'request_timeout', type: 'invalid_request_error' },
   internal: { status: 500, code: 'internal_error', type: 'internal_error' },
+  preempted: { status: 503, code: 'model_unavailable', type: 'service_unavailable_error' },
 } as const satisfies Record<RenderedErrorCode, OpenAIErrorMapping>;
 
 export interface OpenAIErrorBody {
