@@ -63,6 +63,8 @@ interface Slot {
   /** Reading the GGUF header takes a while; the file and its shape do not change between loads. */
   estimate: { readonly path: string; readonly memory: MemoryEstimate } | undefined;
   active: number;
+  /** Those of `active` that are batch-priority. */
+  batchActive: number;
   lastUsed: number;
   idleTimer: NodeJS.Timeout | undefined;
   loads: number;
@@ -93,7 +95,7 @@ export class LlamaModelPool implements Engine {
     this.#slots = new Map(
       options.models.map((model) => [
         model.name,
-        { model, engine: undefined, loading: undefined, ramBytes: 0, estimate: undefined, active: 0, lastUsed: 0, idleTimer: undefined, loads: 0, unloads: 0 },
+        { model, engine: undefined, loading: undefined, ramBytes: 0, estimate: undefined, active: 0, batchActive: 0, lastUsed: 0, idleTimer: undefined, loads: 0, unloads: 0 },
       ]),
     );
   }
@@ -122,12 +124,24 @@ export class LlamaModelPool implements Engine {
     return { state: this.#state(slot), active: slot.active, loads: slot.loads, unloads: slot.unloads };
   }
 
-  /** Running requests hold a sequence; the rest of a model's active ones wait for one or for the load. Each sequence holds an equal slice of the context, so the share of sequences in use stands for KV-cache use. */
+  /**
+   * Running requests hold a sequence; the rest of a model's active ones wait for one or for the load.
+   * Each sequence holds an equal slice of the context, so the share of sequences in use stands for
+   * KV-cache use. Batch work is counted apart: live requests take its sequences at once.
+   */
   modelStats(): readonly EngineStats[] {
     return [...this.#slots.values()].map((slot) => {
       const stats = slot.engine?.stats;
-      const running = stats?.sequencesInUse ?? 0;
-      return { model: slot.model.name, running, waiting: Math.max(0, slot.active - running), kvCacheUsage: stats === undefined ? 0 : running / stats.sequences };
+      const batchRunning = stats?.batchSequencesInUse ?? 0;
+      const running = (stats?.sequencesInUse ?? 0) - batchRunning;
+      return {
+        model: slot.model.name,
+        running,
+        waiting: Math.max(0, slot.active - slot.batchActive - running),
+        batchRunning,
+        batchWaiting: Math.max(0, slot.batchActive - batchRunning),
+        kvCacheUsage: stats === undefined ? 0 : running / stats.sequences,
+      };
     });
   }
 
@@ -145,13 +159,16 @@ export class LlamaModelPool implements Engine {
   async *generate(request: ChatRequest, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
     const slot = this.#slots.get(request.model);
     if (slot === undefined) throw new ModelNotFoundError(request.model);
+    const batch = options.priority === 'batch' ? 1 : 0;
     slot.active++;
+    slot.batchActive += batch;
     clearTimeout(slot.idleTimer);
     try {
       const engine = await this.#ready(slot, options.signal);
       yield* engine.generate(request, options);
     } finally {
       slot.active--;
+      slot.batchActive -= batch;
       slot.lastUsed = performance.now();
       this.#scheduleIdleUnload(slot);
       for (const wake of this.#roomWaiters) wake();
