@@ -189,7 +189,8 @@ interface Accounts {
 
 /** The store (migrated, its crashed rows closed) and the rate limiter. */
 async function openAccounts(config: ServerConfig, logger: Logger): Promise<Accounts> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, instance: instanceId(config) }).catch((error: unknown) => {
+  const location = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(config.filesDir === undefined ? {} : { filesDir: config.filesDir }) };
+  const store = await openStore({ ...location, instance: instanceId(config) }).catch((error: unknown) => {
     logger.debug({ err: error }, 'the store could not be opened');
     throw new ConfigError(`Could not open the store (${storeLocation(config)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   });
@@ -254,6 +255,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     limiter: accounts.limiter,
     adminKey: config.adminKey,
     maxBodyBytes: config.maxBodyBytes,
+    maxFileBytes: config.maxFileBytes,
     requestTimeoutMs: config.requestTimeout * 1000,
     writeTimeoutMs: config.writeTimeout * 1000,
     logger,

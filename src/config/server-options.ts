@@ -258,6 +258,23 @@ export const serverOptions = {
     default: join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'studio'),
     valueName: '<dir>',
   }),
+  filesDir: defineOption({
+    flag: 'files-dir',
+    env: ['STUDIO_FILES_DIR'],
+    description: 'folder of the Batch API\'s files (uploads and results), created on first upload; replicas sharing --database-url must share it too (default: files in --data-dir)',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    valueName: '<dir>',
+  }),
+  maxFileBytes: defineOption({
+    flag: 'max-file-bytes',
+    env: ['STUDIO_MAX_FILE_BYTES'],
+    // Model Studio's limit for a batch input file; the upload is streamed to disk, so memory never holds it.
+    description: 'largest file a Batch API upload may hold, in bytes (its body must also arrive within --request-timeout)',
+    schema: positiveInt,
+    default: 500 * 1024 * 1024,
+    valueName: '<bytes>',
+  }),
   databaseUrl: defineOption({
     flag: 'database-url',
     env: ['STUDIO_DATABASE_URL', 'DATABASE_URL'],

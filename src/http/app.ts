@@ -1,5 +1,5 @@
 // The HTTP application: request context, health, the wire mounts and error answers in each wire's shape.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Engine } from '../core/engine.js';
@@ -10,6 +10,7 @@ import { answerError } from './answer-error.js';
 import { adminKeyRoutes } from './admin-routes.js';
 import type { AppEnv } from './app-env.js';
 import { createAuth } from './auth.js';
+import { fileRoutes, isFileUpload } from './file-routes.js';
 import { bodyDeadline } from './body-deadline.js';
 import { GenerationSignals } from './generation-signals.js';
 import { allObservers, type GenerationObserver } from './generation.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** The bearer key of /admin/v1/*; without it the admin API answers 403. */
   readonly adminKey?: string;
   readonly maxBodyBytes: number;
+  /** Largest file a Batch API upload may hold (files are served only with a store); `maxBodyBytes` without it. */
+  readonly maxFileBytes?: number;
   /** How long a client may take to send a request body, from the end of its headers; past it, a 408. */
   readonly requestTimeoutMs: number;
   /** How long a stream waits for its client to take a frame before the connection is cut. */
@@ -106,7 +109,9 @@ export function createApp(options: AppOptions): StudioApp {
   const limits = keyLimits({ usage: options.store?.usage, limiter: options.limiter, models: () => engine.listModels(), logger });
   const deadline = bodyDeadline(options.requestTimeoutMs);
   const body = requestBody({ maxBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs }, (c, next) => deadline(c, async () => void (await limitBody(c, next))));
-  mountWires(app, { engine, observer: allObservers(metrics === undefined ? options.observers : [...options.observers, metricsObserver(metrics)]), guards: [auth.api, limits, body] });
+  // A file upload streams its body to the store under its own limit; every other body is read whole.
+  const wireBody: MiddlewareHandler<AppEnv> = (c, next) => (isFileUpload(c.req.method, c.req.path) ? next() : body(c, next));
+  mountWires(app, { engine, observer: allObservers(metrics === undefined ? options.observers : [...options.observers, metricsObserver(metrics)]), guards: [auth.api, limits, wireBody] });
 
   // Everything under /admin answers to the admin key alone.
   app.use('/admin/*', auth.admin, deadline, limitBody);
@@ -116,6 +121,7 @@ export function createApp(options: AppOptions): StudioApp {
     for (const base of OPENAI_BASES) {
       app.route(base, ownUsageRoutes(options.store.usage));
       app.route(base, templateRoutes(options.store.templates));
+      app.route(base, fileRoutes({ files: options.store.files, upload: { maxFileBytes: options.maxFileBytes ?? options.maxBodyBytes, timeoutMs: options.requestTimeoutMs } }));
     }
   }
   // After the API routes: only paths none of them took reach the page's files.

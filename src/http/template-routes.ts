@@ -1,10 +1,11 @@
 // The Playground's saved prompt templates under the OpenAI-compatible bases: each caller lists, saves and deletes its own.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
 import type { PromptTemplateRecord, TemplateStore } from '../core/store.js';
 import type { AppEnv } from './app-env.js';
 import { parseJsonBody } from './read-json-body.js';
+import { requestOwner as owner } from './request-owner.js';
 
 /** A message of a template: room for a long document pasted into it, not for a database's worth. */
 export const MAX_TEMPLATE_TEXT = 65_536;
@@ -28,9 +29,6 @@ function templateJson(record: PromptTemplateRecord): object {
     updated_at: seconds(record.updatedAt),
   };
 }
-
-/** A stored key owns its own templates; a key given with --api-key, or no key where auth is off, share ''. */
-const owner = (c: Context<AppEnv>): string => c.get('principal')?.keyId ?? '';
 
 /** `GET`/`POST /playground/templates` and `DELETE /playground/templates/:id`; saving a name that exists replaces that template. */
 export function templateRoutes(templates: TemplateStore): Hono<AppEnv> {
