@@ -1,6 +1,6 @@
 // The interactive chat at a terminal: a prompt, streamed answers with the reasoning dimmed, slash commands, and Ctrl-C that stops an answer.
 import { createInterface, type Interface } from 'node:readline';
-import { chatErrorText } from './chat-error-text.js';
+import { clientErrorText } from './client-error-text.js';
 import type { AnswerSink, ChatSession } from './chat-session.js';
 import { runSlashCommand } from './chat-slash-command.js';
 import { chatStatsLine } from './chat-stats-line.js';
@@ -69,7 +69,7 @@ export async function runChatRepl(session: ChatSession, url: string, choices: re
   rl.prompt();
   for await (const line of rl) {
     if (line.trim().startsWith('/')) {
-      const result = await runSlashCommand(line, session).catch((error: unknown) => ({ say: chatErrorText(error, url), exit: false }));
+      const result = await runSlashCommand(line, session).catch((error: unknown) => ({ say: clientErrorText(error, url), exit: false }));
       if (result.exit === true) break;
       if (result.say !== '') write(`${result.say}\n`);
     } else if (line.trim() !== '') {
@@ -81,7 +81,7 @@ export async function runChatRepl(session: ChatSession, url: string, choices: re
         write(`${dim(chatStatsLine(stats))}\n`);
       } catch (error) {
         sink.end();
-        write(`error: ${chatErrorText(error, url)}\n`);
+        write(`error: ${clientErrorText(error, url)}\n`);
       } finally {
         answering = undefined;
       }

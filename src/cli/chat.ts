@@ -3,7 +3,7 @@ import { text } from 'node:stream/consumers';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import OpenAI from 'openai';
 import { loadServerClientOptions, serverClientOptions } from '../config/server-client-options.js';
-import { chatErrorText } from './chat-error-text.js';
+import { clientErrorText } from './client-error-text.js';
 import { runChatRepl } from './chat-repl.js';
 import { ChatSession } from './chat-session.js';
 import { addOptionFlags } from './option-flags.js';
@@ -80,7 +80,7 @@ export function chatCommand(): Command {
       if (prompt === '') throw new Error('no prompt: pass one as an argument or on stdin');
       await answerOnce(session, prompt);
     } catch (error) {
-      process.stderr.write(`studio chat: ${chatErrorText(error, base)}\n`);
+      process.stderr.write(`studio chat: ${clientErrorText(error, base)}\n`);
       process.exitCode = 1;
     }
   });

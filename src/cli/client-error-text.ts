@@ -1,7 +1,7 @@
-// One readable line for a failed chat request: a refused key, an unknown model, a server that is not there.
+// One readable line for a failed request to a server (`studio chat`, `studio batch`): a refused key, an unknown model or id, a server that is not there.
 import OpenAI from 'openai';
 
-export function chatErrorText(error: unknown, url: string): string {
+export function clientErrorText(error: unknown, url: string): string {
   if (error instanceof OpenAI.APIConnectionError) return `no server answers at ${url} (start one with \`studio serve\`, or name another with --url)`;
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
     return `the server at ${url} refused the key (${error.status}); pass its key with --api-key or DASHSCOPE_API_KEY`;
