@@ -20,7 +20,8 @@ const layers = [
   { files: ['src/protocols/openai/**'], rules: forbid(['dashscope', 'engines', 'store', 'http', 'config', 'cli'], 'a wire format imports only core/ and lib/.') },
   { files: ['src/protocols/dashscope/**'], rules: forbid(['openai', 'engines', 'store', 'http', 'config', 'cli'], 'a wire format imports only core/ and lib/.') },
   { files: ['src/store/**'], rules: forbid(['engines', 'protocols', 'http', 'config', 'cli'], 'the store imports only core/ and lib/.') },
-  { files: ['src/http/**'], rules: forbid(['engines', 'store', 'config', 'cli'], 'http/ never imports a concrete engine or store; cli/serve wires them.') },
+  { files: ['src/batch/**'], rules: forbid(['engines', 'protocols', 'store', 'http', 'config', 'cli'], 'the batch runner imports only core/ and lib/; cli/serve wires it.') },
+  { files: ['src/http/**'], rules: forbid(['engines', 'store', 'batch', 'config', 'cli'], 'http/ never imports a concrete engine or store; cli/serve wires them.') },
   { files: ['src/config/**'], rules: forbid(['core', 'engines', 'protocols', 'store', 'http', 'cli'], 'config/ imports only lib/.') },
   { files: ['web/**'], rules: forbid(['src', 'test'], 'web/ reaches Studio only through its HTTP API.') },
 ];

@@ -3,13 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { BatchRunner } from '../batch/batch-runner.js';
+import { ownerGate } from '../batch/owner-gate.js';
 import { StudioError } from '../core/errors.js';
 import { keyState } from '../core/key-state.js';
+import { answersTo } from '../core/model-catalog.js';
 import type { RateLimiter } from '../core/rate-limiter.js';
 import type { Store } from '../core/store.js';
 import { ConfigError } from '../config/load-options.js';
 import type { CatalogModel, LocalCatalogModel, UpstreamCatalogModel } from '../config/model-catalog.js';
 import { MODEL_STUDIO_SAMPLING } from '../config/model-entry-schema.js';
+import { decodeBatchBody, encodeBatchFailure, encodeBatchSuccess } from '../protocols/openai/batch-line-codec.js';
 import { redactServerConfig, type ServerConfig } from '../config/server-config.js';
 import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
@@ -248,6 +252,19 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
       engine: entry.kind === 'local' ? pool : new UpstreamEngine(toUpstreamOptions(entry), { onChange: (change) => logEndpointChange(logger, entry.name, change) }),
     })),
   );
+  const batchRunner = new BatchRunner({
+    engine: router,
+    codec: { decode: decodeBatchBody, success: encodeBatchSuccess, failure: encodeBatchFailure },
+    batches: accounts.store.batches,
+    files: accounts.store.files,
+    ledger: accounts.store.ledger,
+    gate: ownerGate(accounts.store.keys, accounts.limiter),
+    parallel: (model) => {
+      const entry = config.models.find((candidate) => answersTo(candidate, model));
+      return entry?.kind === 'local' ? entry.parallel : config.parallel;
+    },
+    logger,
+  });
   const app = createApp({
     engine: router,
     apiKeys: config.apiKeys,
@@ -262,6 +279,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     observers: [generationLog(logger), timedObserver(ledgerObserver(accounts.store.ledger, logger), (seconds) => metrics.ledgerWrite.observe(seconds))],
     metrics,
     requiredModels: pinnedModelStates(pool, config.models),
+    onBatchChange: () => batchRunner.nudge(),
   });
   const server = createHttpServer(app, {
     hostname: config.host,
@@ -289,6 +307,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   print(`  ${authSummary(config, accounts.liveKeys)}`);
   const patchWarning = batchingPatchWarning();
   if (patchWarning !== undefined) print(patchWarning);
+  batchRunner.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -304,6 +323,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
           await responses.settled(STOP_GRACE_MS);
         }
         await closeServer(server);
+        // The lines running now are left pending: the next start runs them again.
+        await batchRunner.stop();
         await router.dispose();
         // Last: the ledger commits the rows of the requests just ended.
         await accounts.close();

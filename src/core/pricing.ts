@@ -33,3 +33,15 @@ export function priceUsage(price: ModelPrice, usage: Usage, thinking: boolean): 
   const output = rounded(((usage.outputTokens ?? 0) * outputRate) / 1e6);
   return { currency: price.currency, input, output, total: rounded(input + output) };
 }
+
+/** What a Batch API line is billed: this share of the catalog price, input and output alike, as Model Studio bills batches. */
+export const BATCH_PRICE_SHARE = 0.5;
+
+export function batchCost(cost: Cost): Cost {
+  return {
+    currency: cost.currency,
+    input: rounded(cost.input * BATCH_PRICE_SHARE),
+    output: rounded(cost.output * BATCH_PRICE_SHARE),
+    total: rounded(cost.total * BATCH_PRICE_SHARE),
+  };
+}

@@ -43,7 +43,8 @@ export interface LedgerOpen {
   readonly startedAt: Date;
   readonly keyId?: string;
   readonly modelRequested: string;
-  readonly wire: 'openai' | 'dashscope';
+  /** 'batch' for a line of the Batch API, run at the batch price. */
+  readonly wire: 'openai' | 'dashscope' | 'batch';
   readonly stream: boolean;
   readonly n: number;
 }
@@ -147,11 +148,105 @@ export interface FileStore {
   delete(owner: string, id: string): Promise<boolean>;
 }
 
+export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+
+/** What made a batch's input unusable, by line (1-based) where one is to blame. */
+export interface BatchInputError {
+  readonly code: string;
+  readonly message: string;
+  readonly param?: string;
+  readonly line?: number;
+}
+
+export interface BatchRecord {
+  /** 'batch_' + random hex. */
+  readonly id: string;
+  /** A stored key's id, or '' (static keys, no auth), as for files. */
+  readonly owner: string;
+  readonly endpoint: string;
+  readonly inputFileId: string;
+  readonly completionWindow: string;
+  /** The one model every line names ('' when the input was refused before one was known). */
+  readonly model: string;
+  readonly status: BatchStatus;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly errors: readonly BatchInputError[];
+  readonly outputFileId?: string;
+  readonly errorFileId?: string;
+  readonly counts: { readonly total: number; readonly completed: number; readonly failed: number };
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly inProgressAt?: Date;
+  readonly finalizingAt?: Date;
+  readonly completedAt?: Date;
+  readonly failedAt?: Date;
+  readonly expiredAt?: Date;
+  readonly cancellingAt?: Date;
+  readonly cancelledAt?: Date;
+}
+
+export interface NewBatch {
+  readonly owner: string;
+  readonly endpoint: string;
+  readonly inputFileId: string;
+  readonly completionWindow: string;
+  readonly model: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly expiresAt: Date;
+}
+
+/** One input line as stored: its request body kept as the JSON text it came in. */
+export interface BatchLine {
+  /** 0-based position in the input file. */
+  readonly index: number;
+  readonly customId: string;
+  readonly body: string;
+}
+
+/** A line's stored outcome: the output or error file line it becomes, as JSON text. */
+export interface BatchLineResult {
+  readonly index: number;
+  readonly succeeded: boolean;
+  readonly line: string;
+}
+
+/** The statuses a batch ends in, with the time each is reached. */
+export type BatchEnd = 'failed' | 'completed' | 'expired' | 'cancelled';
+
+/**
+ * Batches and the state of each line. A line is pending until its result is stored, in the same
+ * transaction that counts it: a line that was running when the process died is pending again.
+ */
+export interface BatchStore {
+  /** In progress, with every line pending. */
+  create(batch: NewBatch, lines: readonly Omit<BatchLine, 'index'>[]): Promise<BatchRecord>;
+  /** Failed at once: its input was refused for `errors`. */
+  createFailed(batch: NewBatch, errors: readonly BatchInputError[]): Promise<BatchRecord>;
+  get(owner: string, id: string): Promise<BatchRecord | undefined>;
+  /** Newest first; `after` is a batch id from the previous page. */
+  list(owner: string, query: { limit: number; after?: string }): Promise<BatchRecord[]>;
+  /** Every owner's batches still to be run or finalized (in progress, cancelling, finalizing), oldest first. */
+  unfinished(): Promise<BatchRecord[]>;
+  /** Up to `limit` pending lines in input order, after `afterIndex` when given. */
+  pendingLines(batchId: string, query: { limit: number; afterIndex?: number }): Promise<BatchLine[]>;
+  /** Stores a pending line's result and counts it; false (nothing stored) when the line was not pending. */
+  finishLine(batchId: string, result: BatchLineResult): Promise<boolean>;
+  /** Stored results in input order, a page at a time. */
+  results(batchId: string, query: { limit: number; afterIndex?: number }): Promise<BatchLineResult[]>;
+  /** In progress to cancelling; the batch as it is now, undefined when the owner has none of that id. */
+  requestCancel(owner: string, id: string, at: Date): Promise<BatchRecord | undefined>;
+  /** In progress or cancelling to finalizing; false when it was neither. */
+  startFinalizing(id: string, at: Date): Promise<boolean>;
+  /** Finalizing to `status`, with its files. */
+  end(id: string, status: BatchEnd, at: Date, files: { outputFileId?: string; errorFileId?: string }): Promise<void>;
+}
+
 export interface Store {
   readonly keys: KeyStore;
   readonly templates: TemplateStore;
   readonly ledger: Ledger;
   readonly usage: UsageReader;
   readonly files: FileStore;
+  readonly batches: BatchStore;
   close(): Promise<void>;
 }

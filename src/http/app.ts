@@ -7,6 +7,7 @@ import type { RateLimiter } from '../core/rate-limiter.js';
 import type { Store } from '../core/store.js';
 import { OverloadedError, PayloadTooLargeError, RouteNotFoundError } from '../core/errors.js';
 import { answerError } from './answer-error.js';
+import { batchRoutes } from './batch-routes.js';
 import { adminKeyRoutes } from './admin-routes.js';
 import type { AppEnv } from './app-env.js';
 import { createAuth } from './auth.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
   readonly metrics?: StudioMetrics;
   /** The models /ready waits for; none when absent. */
   readonly requiredModels?: RequiredModels;
+  /** Told when a batch is created or cancelled, so that the batch runner looks at once. */
+  readonly onBatchChange?: () => void;
 }
 
 export interface StudioApp {
@@ -122,6 +125,7 @@ export function createApp(options: AppOptions): StudioApp {
       app.route(base, ownUsageRoutes(options.store.usage));
       app.route(base, templateRoutes(options.store.templates));
       app.route(base, fileRoutes({ files: options.store.files, upload: { maxFileBytes: options.maxFileBytes ?? options.maxBodyBytes, timeoutMs: options.requestTimeoutMs } }));
+      app.route(base, batchRoutes({ batches: options.store.batches, files: options.store.files, models: () => engine.listModels(), onChange: options.onBatchChange }));
     }
   }
   // After the API routes: only paths none of them took reach the page's files.

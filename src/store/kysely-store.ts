@@ -1,6 +1,7 @@
-// The store over one Kysely database: keys, the group-committed ledger, usage, prompt templates and files, closed in that order.
+// The store over one Kysely database: keys, the group-committed ledger, usage, prompt templates, files and batches, closed in that order.
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/store.js';
+import { KyselyBatchStore } from './batch-store.js';
 import { KyselyFileStore } from './file-store.js';
 import { KyselyKeyStore } from './key-store.js';
 import { KyselyLedger } from './ledger.js';
@@ -14,6 +15,7 @@ export class KyselyStore implements Store {
   readonly usage: KyselyUsageReader;
   readonly templates: KyselyTemplateStore;
   readonly files: KyselyFileStore;
+  readonly batches: KyselyBatchStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -27,6 +29,7 @@ export class KyselyStore implements Store {
     this.usage = new KyselyUsageReader(db);
     this.templates = new KyselyTemplateStore(db);
     this.files = new KyselyFileStore(db, filesDir);
+    this.batches = new KyselyBatchStore(db);
   }
 
   /** Commits what the ledger still holds, then lets the database go. */

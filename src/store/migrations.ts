@@ -118,6 +118,54 @@ function files(flavour: Flavour): Migration {
   };
 }
 
+/** Batches of the Batch API and each line's state; a line's result is stored with the change that marks it done. */
+function batches(flavour: Flavour): Migration {
+  const time = flavour === 'postgres' ? 'timestamptz' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('batches')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('owner', 'text', (column) => column.notNull())
+        .addColumn('endpoint', 'text', (column) => column.notNull())
+        .addColumn('input_file_id', 'text', (column) => column.notNull())
+        .addColumn('completion_window', 'text', (column) => column.notNull())
+        .addColumn('model', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('metadata', 'text')
+        .addColumn('errors', 'text')
+        .addColumn('output_file_id', 'text')
+        .addColumn('error_file_id', 'text')
+        .addColumn('total', 'integer', (column) => column.notNull())
+        .addColumn('completed', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('failed', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('created_at', time, (column) => column.notNull())
+        .addColumn('expires_at', time, (column) => column.notNull())
+        .addColumn('in_progress_at', time)
+        .addColumn('finalizing_at', time)
+        .addColumn('completed_at', time)
+        .addColumn('failed_at', time)
+        .addColumn('expired_at', time)
+        .addColumn('cancelling_at', time)
+        .addColumn('cancelled_at', time)
+        .execute();
+      await db.schema.createIndex('batches_owner_created').on('batches').columns(['owner', 'created_at']).execute();
+      await db.schema.createIndex('batches_status').on('batches').column('status').execute();
+
+      await db.schema
+        .createTable('batch_lines')
+        .addColumn('batch_id', 'text', (column) => column.notNull())
+        .addColumn('line_index', 'integer', (column) => column.notNull())
+        .addColumn('custom_id', 'text', (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('result', 'text')
+        .addPrimaryKeyConstraint('batch_lines_pk', ['batch_id', 'line_index'])
+        .execute();
+    },
+  };
+}
+
 /** Every version in order; a new one is appended, never edited. */
 export function migrations(flavour: Flavour): Record<string, Migration> {
   return {
@@ -125,5 +173,6 @@ export function migrations(flavour: Flavour): Record<string, Migration> {
     '0002_usage_reported': usageReported,
     '0003_prompt_templates': promptTemplates(flavour),
     '0004_files': files(flavour),
+    '0005_batches': batches(flavour),
   };
 }

@@ -91,8 +91,50 @@ export interface FilesTable {
   created_at: Timestamp;
 }
 
+export interface BatchesTable {
+  id: string;
+  owner: string;
+  endpoint: string;
+  input_file_id: string;
+  completion_window: string;
+  model: string;
+  status: string;
+  /** Record<string, string> as JSON. */
+  metadata: string | null;
+  /** BatchInputError[] as JSON, for a batch whose input was refused. */
+  errors: string | null;
+  output_file_id: string | null;
+  error_file_id: string | null;
+  total: number;
+  completed: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  in_progress_at: NullableTimestamp;
+  finalizing_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  expired_at: NullableTimestamp;
+  cancelling_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+}
+
+export interface BatchLinesTable {
+  batch_id: string;
+  line_index: number;
+  custom_id: string;
+  /** The request body as the input file gave it. */
+  body: string;
+  /** 'pending', 'succeeded' or 'failed'. */
+  status: string;
+  /** The output or error file line, as JSON text, once done. */
+  result: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
+  batches: BatchesTable;
+  batch_lines: BatchLinesTable;
   files: FilesTable;
   prompt_templates: PromptTemplatesTable;
   requests: RequestsTable;

@@ -26,7 +26,7 @@ describe('SQLite shared by processes', () => {
     const dataDir = join(root, 'two-processes');
     const child = fileURLToPath(new URL('./support/migrate-child.ts', import.meta.url));
     const runs = await Promise.all([0, 1].map(() => run(process.execPath, ['--import', 'tsx', child, dataDir])));
-    expect(runs.map(({ stdout }) => JSON.parse(stdout) as string[]).flat()).toEqual(['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates', '0004_files']);
+    expect(runs.map(({ stdout }) => JSON.parse(stdout) as string[]).flat()).toEqual(['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates', '0004_files', '0005_batches']);
   });
 });
 

@@ -44,7 +44,7 @@ function closed(requestId: string, overrides: Partial<LedgerClose> = {}): Ledger
   };
 }
 
-const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates', '0004_files'];
+const MIGRATIONS = ['0001_keys_and_ledger', '0002_usage_reported', '0003_prompt_templates', '0004_files', '0005_batches'];
 
 async function* chunks(...texts: string[]): AsyncGenerator<Uint8Array> {
   for (const text of texts) yield new TextEncoder().encode(text);
@@ -365,6 +365,57 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         expect(await readdir(location.filesDir!)).toEqual(before);
         const exact = await store.files.create({ owner, filename: 'exact.jsonl', purpose: 'batch', content: chunks('12345', '6789'), maxBytes: 9 });
         expect(exact.bytes).toBe(9);
+      });
+    });
+
+    describe('batches', () => {
+      const newBatch = (owner: string) => ({ owner, endpoint: '/v1/chat/completions', inputFileId: 'file-in', completionWindow: '24h', model: 'm', expiresAt: new Date(Date.now() + 86_400_000) });
+      const lines = ['a', 'b', 'c'].map((customId) => ({ customId, body: `{"id":"${customId}"}` }));
+
+      it('keeps each line pending until its result is stored, once, with its count, across a restart', async () => {
+        const owner = unique('key');
+        const batch = await store.batches.create({ ...newBatch(owner), metadata: { job: 'x' } }, lines);
+        expect(batch).toMatchObject({ owner, status: 'in_progress', metadata: { job: 'x' }, errors: [], counts: { total: 3, completed: 0, failed: 0 } });
+        expect(batch.id).toMatch(/^batch_/);
+        expect(await store.batches.pendingLines(batch.id, { limit: 2 })).toEqual([
+          { index: 0, customId: 'a', body: '{"id":"a"}' },
+          { index: 1, customId: 'b', body: '{"id":"b"}' },
+        ]);
+        expect(await store.batches.finishLine(batch.id, { index: 1, succeeded: true, line: 'out-b' })).toBe(true);
+        expect(await store.batches.finishLine(batch.id, { index: 1, succeeded: false, line: 'again' })).toBe(false);
+        expect(await store.batches.finishLine(batch.id, { index: 2, succeeded: false, line: 'err-c' })).toBe(true);
+        await restart();
+        expect((await store.batches.pendingLines(batch.id, { limit: 10 })).map(({ index }) => index)).toEqual([0]);
+        expect(await store.batches.results(batch.id, { limit: 10 })).toEqual([
+          { index: 1, succeeded: true, line: 'out-b' },
+          { index: 2, succeeded: false, line: 'err-c' },
+        ]);
+        expect((await store.batches.get(owner, batch.id))?.counts).toEqual({ total: 3, completed: 1, failed: 1 });
+        expect((await store.batches.unfinished()).map(({ id }) => id)).toContain(batch.id);
+      });
+
+      it('moves a batch through cancelling and finalizing to its end, for its owner alone', async () => {
+        const owner = unique('key');
+        const batch = await store.batches.create(newBatch(owner), lines);
+        expect(await store.batches.requestCancel('', batch.id, new Date())).toBeUndefined();
+        expect(await store.batches.requestCancel(owner, batch.id, new Date())).toMatchObject({ status: 'cancelling', cancellingAt: expect.any(Date) });
+        expect(await store.batches.startFinalizing(batch.id, new Date())).toBe(true);
+        expect(await store.batches.startFinalizing(batch.id, new Date())).toBe(false);
+        await store.batches.end(batch.id, 'cancelled', new Date(), { outputFileId: 'file-out' });
+        expect(await store.batches.get(owner, batch.id)).toMatchObject({ status: 'cancelled', outputFileId: 'file-out', cancelledAt: expect.any(Date), finalizingAt: expect.any(Date) });
+        expect((await store.batches.unfinished()).map(({ id }) => id)).not.toContain(batch.id);
+        expect(await store.batches.get('', batch.id)).toBeUndefined();
+      });
+
+      it("records a refused input as failed with its errors, and lists an owner's batches newest first", async () => {
+        const owner = unique('key');
+        const failed = await store.batches.createFailed(newBatch(owner), [{ code: 'empty_file', message: 'empty' }]);
+        expect(failed).toMatchObject({ status: 'failed', failedAt: expect.any(Date), errors: [{ code: 'empty_file', message: 'empty' }], counts: { total: 0, completed: 0, failed: 0 } });
+        const later = await store.batches.create(newBatch(owner), lines);
+        const ids = (await store.batches.list(owner, { limit: 10 })).map(({ id }) => id);
+        expect(new Set(ids)).toEqual(new Set([failed.id, later.id]));
+        expect((await store.batches.list(owner, { limit: 1, after: ids[0] })).map(({ id }) => id)).toEqual([ids[1]]);
+        expect(await store.batches.list(unique('key'), { limit: 10 })).toEqual([]);
       });
     });
 
