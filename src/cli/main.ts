@@ -6,6 +6,7 @@ import { StudioError } from '../core/errors.js';
 import { loadServerConfig } from '../config/server-config.js';
 import { serverOptions } from '../config/server-options.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
+import { batchCommand } from './batch.js';
 import { chatCommand } from './chat.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
@@ -46,6 +47,7 @@ function program(): Command {
   studio.addCommand(migrateCommand());
   studio.addCommand(usageCommand());
   studio.addCommand(chatCommand());
+  studio.addCommand(batchCommand());
   return studio;
 }
 
