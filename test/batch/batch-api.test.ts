@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import OpenAI, { toFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +151,24 @@ describe('a batch', () => {
     const billed = [...readLedger(dataDir).rows.values()].filter((row) => row.request_id.startsWith(`${created.id}_`));
     expect(billed.filter((row) => row.status === 'completed').map((row) => row.request_id).sort()).toEqual(output.map((entry) => entry.response.request_id).sort());
     await expect(client.batches.cancel(created.id)).resolves.toMatchObject({ status: 'cancelled' });
+  });
+
+  it('expires past its window with what was done', async () => {
+    const created = await createBatch(jsonl(Array.from({ length: 24 }, (_, index) => line(`late-${index}`, { max_tokens: 200 }))));
+    for (let batch = created; batch.request_counts!.completed === 0; batch = await client.batches.retrieve(created.id)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Its 24 hours are over: the runner sees it at its next look at the store.
+    const db = new Database(join(dataDir, 'studio.db'));
+    db.pragma('busy_timeout = 5000');
+    db.prepare('UPDATE batches SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), created.id);
+    db.close();
+    const batch = await settled(created.id);
+    expect(batch.status).toBe('expired');
+    expect(batch.expired_at).not.toBeNull();
+    const done = batch.request_counts!.completed;
+    expect(done).toBeLessThan(24);
+    expect(await fileLines(batch.output_file_id)).toHaveLength(done);
   });
 });
 

@@ -66,5 +66,6 @@ describe('a batch running when its server is killed with SIGKILL', () => {
       second.child.kill('SIGTERM');
       await exited;
     }
-  });
+    // Two servers start as processes, each loading the model: on a busy machine that alone takes a while.
+  }, 180_000);
 });
