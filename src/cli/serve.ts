@@ -279,6 +279,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     observers: [generationLog(logger), timedObserver(ledgerObserver(accounts.store.ledger, logger), (seconds) => metrics.ledgerWrite.observe(seconds))],
     metrics,
     requiredModels: pinnedModelStates(pool, config.models),
+    metricsAuth: config.metricsAuth === 'on',
     onBatchChange: () => batchRunner.nudge(),
   });
   const server = createHttpServer(app, {

@@ -238,3 +238,10 @@ describe('models served by upstreams', () => {
     expect(failure({ config: path, pin: ['r'] })).toBe('--pin names "r", which is served by an upstream: only a local model is loaded, and so pinned.');
   });
 });
+
+describe('a config file that puts /metrics behind the admin key', () => {
+  it('reads "metricsAuth" as it reads any option', () => {
+    const path = configFile('metrics-auth.json', { metricsAuth: 'on', adminKey: 'sk-admin-secret' });
+    expect(loadServerConfig({ config: path }, {}).metricsAuth).toBe('on');
+  });
+});

@@ -1,6 +1,6 @@
 // The configuration of `studio serve`; the one place that reads process.env.
 import { readConfigFile } from './config-file.js';
-import { loadOptions, redactOptions, resolveOptions, type OptionSources, type OptionValues, type RawFlags } from './load-options.js';
+import { ConfigError, loadOptions, redactOptions, resolveOptions, type OptionSources, type OptionValues, type RawFlags } from './load-options.js';
 import { redactCatalog, resolveCatalog, type CatalogModel } from './model-catalog.js';
 import { serverOptions } from './server-options.js';
 
@@ -25,6 +25,9 @@ export function loadServerConfig(flags: RawFlags, env: NodeJS.ProcessEnv = proce
   const { config: path } = loadOptions({ config: configOption }, flags, env);
   const file = path === undefined ? undefined : readConfigFile(path, Object.keys(fileOptions));
   const { values: options, sources } = resolveOptions(serverOptions, flags, env, file && { path: file.path, values: file.options });
+  if (options.metricsAuth === 'on' && options.adminKey === undefined) {
+    throw new ConfigError(`--metrics-auth on (from ${sources.metricsAuth}) asks for the admin key, and none is set: pass --admin-key <key> or set STUDIO_ADMIN_KEY.`);
+  }
   const models = resolveCatalog(options, file, env);
   if (sources.maxBodyBytes !== 'default' || !models.some((model) => model.vision)) return Object.freeze({ ...options, models, sources });
   const visionSources = Object.freeze({ ...sources, maxBodyBytes: 'default for a catalog with a vision model' });

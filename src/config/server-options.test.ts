@@ -43,6 +43,16 @@ describe('the store, Redis and admin options', () => {
     expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   });
 
+  it('put /metrics behind the admin key with --metrics-auth on or STUDIO_METRICS_AUTH, and refuse it with no admin key', () => {
+    expect(loadServerConfig({}, {}).metricsAuth).toBe('off');
+    expect(loadServerConfig({ 'metrics-auth': 'on', 'admin-key': 'sk-admin-secret' }, {}).metricsAuth).toBe('on');
+    expect(loadServerConfig({}, { STUDIO_METRICS_AUTH: 'on', STUDIO_ADMIN_KEY: 'sk-admin-secret' }).metricsAuth).toBe('on');
+    expect(() => loadServerConfig({}, { STUDIO_METRICS_AUTH: 'on' })).toThrow(
+      '--metrics-auth on (from STUDIO_METRICS_AUTH) asks for the admin key, and none is set: pass --admin-key <key> or set STUDIO_ADMIN_KEY.',
+    );
+    expect(() => loadServerConfig({ 'metrics-auth': 'yes' }, {})).toThrow(/--metrics-auth \/ STUDIO_METRICS_AUTH/);
+  });
+
   it('redact the admin key and the URLs when the configuration is printed', () => {
     const config = loadServerConfig({ 'admin-key': 'sk-admin-secret', 'database-url': 'postgres://u:pw@h/d', 'redis-url': 'redis://:pw@h' }, {});
     const printed = JSON.stringify(redactOptions(serverOptions, config));

@@ -305,6 +305,14 @@ export const serverOptions = {
     secret: true,
     valueName: '<key>',
   }),
+  metricsAuth: defineOption({
+    flag: 'metrics-auth',
+    env: ['STUDIO_METRICS_AUTH'],
+    description: '"on": GET /metrics answers only the admin key (--admin-key) as a bearer token; "off": open, as vLLM\'s is',
+    schema: z.enum(['on', 'off']),
+    default: 'off',
+    valueName: '<on|off>',
+  }),
   instanceId: defineOption({
     flag: 'instance-id',
     env: ['STUDIO_INSTANCE_ID'],

@@ -54,6 +54,8 @@ export interface AppOptions {
   readonly requiredModels?: RequiredModels;
   /** Told when a batch is created or cancelled, so that the batch runner looks at once. */
   readonly onBatchChange?: () => void;
+  /** /metrics answers the admin key alone (401 without a key, 403 with another); open by default, as vLLM's is. */
+  readonly metricsAuth?: boolean;
 }
 
 export interface StudioApp {
@@ -99,8 +101,6 @@ export function createApp(options: AppOptions): StudioApp {
   app.get('/health', (c) => c.json({ status: draining ? 'draining' : 'ok' }));
   app.get('/ready', readiness(() => draining, options.requiredModels ?? (() => ({}))));
 
-  if (metrics !== undefined) app.get('/metrics', metricsRoute(metrics));
-
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
     onError: () => {
@@ -108,6 +108,8 @@ export function createApp(options: AppOptions): StudioApp {
     },
   });
   const auth = createAuth({ apiKeys: options.apiKeys, keys: options.store?.keys, adminKey: options.adminKey, logger });
+  if (metrics !== undefined && options.metricsAuth === true) app.get('/metrics', auth.admin, metricsRoute(metrics));
+  else if (metrics !== undefined) app.get('/metrics', metricsRoute(metrics));
   // A stored key's own limits run after auth has found the key.
   const limits = keyLimits({ usage: options.store?.usage, limiter: options.limiter, models: () => engine.listModels(), logger });
   const deadline = bodyDeadline(options.requestTimeoutMs);

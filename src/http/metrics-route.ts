@@ -1,4 +1,4 @@
-// GET /metrics: the app's registry in Prometheus text format, open like vLLM's (no key).
+// GET /metrics: the app's registry in Prometheus text format, open like vLLM's unless --metrics-auth asks for the admin key.
 import type { Handler } from 'hono';
 import type { AppEnv } from './app-env.js';
 import type { StudioMetrics } from './studio-metrics.js';
