@@ -207,8 +207,8 @@ export class InternalError extends StudioError {
  */
 export class PreemptedError extends StudioError {
   readonly code = 'preempted';
-  constructor(message = 'The request was stopped to make room for live traffic; retry it later.') {
-    super(message, { retryAfterSeconds: 1 });
+  constructor(message = 'The request was stopped to make room for live traffic; retry it later.', retryAfterSeconds = 1) {
+    super(message, { retryAfterSeconds });
   }
 }
 

@@ -161,6 +161,19 @@ describe('balancing', () => {
     expect(targets[0]!.metricsReads).toBeLessThanOrEqual(3);
   });
 
+  it('sends batch work only where the server reports no queue, and says which endpoints queue', async () => {
+    targets[0]!.metricsText = 'vllm:num_requests_waiting 2\n';
+    targets[1]!.metricsText = 'vllm:num_requests_waiting 0\n';
+    const pool = makePool(targets.slice(0, 2).map((target) => endpointOf(target, { metricsUrl: target.metricsUrl })));
+    const one = pool.pick(anyRequest, nothingTried)!;
+    const [queueing, idle] = one.index === 0 ? [one, pool.pick(anyRequest, new Set([one]))!] : [pool.pick(anyRequest, new Set([one]))!, one];
+    await vi.waitFor(() => expect(pool.queued(queueing)).toBe(true));
+    expect(pool.queued(idle)).toBe(false);
+    for (let i = 0; i < 4; i++) expect(pool.pick(anyRequest, nothingTried, 'batch')).toBe(idle);
+    expect(pool.pick(anyRequest, new Set([idle]), 'batch')).toBeUndefined();
+    expect(pool.pick(anyRequest, new Set([idle]))).toBe(queueing);
+  });
+
   it('counts a metrics URL that fails as an empty queue, reads it rarely, and never takes the endpoint out', async () => {
     targets[0]!.metricsStatus = 404;
     const pool = makePool([endpointOf(targets[0]!, { metricsUrl: targets[0]!.metricsUrl })], { healthCheckIntervalMs: 50 });

@@ -1,6 +1,6 @@
 // The endpoints of one upstream-backed model: which one to try next, and which are out (down or busy) and for how long.
 import type { ChatRequest } from '../../core/chat-request.js';
-import type { EndpointStats } from '../../core/engine.js';
+import type { EndpointStats, GenerationPriority } from '../../core/engine.js';
 import { checkEndpointHealth } from './check-endpoint-health.js';
 import { chooseEndpoint } from './choose-endpoint.js';
 import { conversationKey } from './conversation-key.js';
@@ -94,15 +94,23 @@ export class EndpointPool {
     }
   }
 
-  /** Next endpoint to try, or undefined when every endpoint is down, busy or in `tried`. */
-  pick(request: ChatRequest, tried: ReadonlySet<Endpoint>): Endpoint | undefined {
+  /**
+   * Next endpoint to try, or undefined when every endpoint is down, busy or in `tried`. Batch work goes
+   * only where the server's metrics report no queue, so it takes no place a live request waits for.
+   */
+  pick(request: ChatRequest, tried: ReadonlySet<Endpoint>, priority: GenerationPriority = 'live'): Endpoint | undefined {
     const now = Date.now();
     const candidates = this.#states
-      .filter((state) => state.healthy && state.busyUntil <= now && !tried.has(state.endpoint))
+      .filter((state) => state.healthy && state.busyUntil <= now && !tried.has(state.endpoint) && (priority === 'live' || state.queueDepth === 0))
       .map((state) => ({ id: state.id, weight: state.endpoint.options.weight, load: state.outstanding + state.queueDepth, state }));
     const chosen = chooseEndpoint(candidates, this.#credits, this.#options.affinity ? conversationKey(request) : undefined);
     if (chosen === undefined) return undefined;
     return chosen.state.endpoint;
+  }
+
+  /** Whether the endpoint's metrics report requests waiting in its server's queue. */
+  queued(endpoint: Endpoint): boolean {
+    return this.#stateOf(endpoint).queueDepth > 0;
   }
 
   /** Each endpoint by host and port, whether it takes requests now and how many this instance has open on it. */

@@ -1,10 +1,11 @@
-// Serves one catalog model from OpenAI-compatible upstream servers: balanced, retried only before the first chunk, cancelled with its client.
+// Serves one catalog model from OpenAI-compatible upstream servers: balanced, retried only before the first chunk, cancelled with its client, batch work giving way to live.
 import { createParser } from 'eventsource-parser';
 import { Agent, request as sendRequest } from 'undici';
 import type { ChatRequest } from '../../core/chat-request.js';
 import type { Engine, EngineStats, GenerateOptions, ModelInfo } from '../../core/engine.js';
-import { ClientAbortedError, ModelNotFoundError, ModelUnavailableError, StudioError, UpstreamError } from '../../core/errors.js';
+import { ClientAbortedError, ModelNotFoundError, ModelUnavailableError, PreemptedError, StudioError, UpstreamError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
+import { BatchLines } from './batch-lines.js';
 import { chatCompletionBody } from './chat-completion-body.js';
 import { ChunkEvents, type WireChunk } from './chunk-events.js';
 import { completionChunk } from './completion-chunk.js';
@@ -91,6 +92,7 @@ export class UpstreamEngine implements Engine {
   readonly #info: ModelInfo;
   readonly #pool: EndpointPool;
   readonly #agent: Agent;
+  readonly #batchLines = new BatchLines();
   #disposed = false;
 
   constructor(options: UpstreamOptions, hooks?: EndpointPoolHooks) {
@@ -115,8 +117,16 @@ export class UpstreamEngine implements Engine {
     return [{ model: this.#options.name, running: endpoints.reduce((sum, endpoint) => sum + endpoint.inFlight, 0), waiting: 0, endpoints }];
   }
 
-  async *generate(request: ChatRequest, { signal, onUsage, admit }: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  /**
+   * A batch request goes only to an endpoint that reports no queue, never tries another when one is
+   * busy (429/503: it ends with PreemptedError, to be retried after the endpoint's Retry-After), and is
+   * stopped with PreemptedError when a live request finds its endpoint queueing or busy; that live
+   * request then tries the same endpoint again, once the stopped request's connection is closed.
+   */
+  async *generate(request: ChatRequest, { signal: clientSignal, onUsage, admit, priority }: GenerateOptions): AsyncGenerator<GenerationEvent> {
     const events = new ChunkEvents(request.n ?? 1);
+    const preemption = priority === 'batch' ? new AbortController() : undefined;
+    const signal = preemption === undefined ? clientSignal : AbortSignal.any([clientSignal, preemption.signal]);
     try {
       if (request.model !== this.#info.id) throw new ModelNotFoundError(request.model);
       if (this.#disposed) throw new ModelUnavailableError(`The model "${this.#info.id}" is shutting down.`);
@@ -125,7 +135,7 @@ export class UpstreamEngine implements Engine {
       await admit?.({ inputTokens: estimate, maxTokens: (request.maxTokens ?? Math.max(1, this.#options.contextSize - estimate)) * events.choices });
       if (signal.aborted) throw new ClientAbortedError();
 
-      const stream = await this.#open(request, body, signal);
+      const stream = await this.#open(request, body, signal, preemption);
       let data: string | undefined = stream.first;
       try {
         // Mapped before `start`, so an error the upstream sends as its first chunk still gets an HTTP status.
@@ -142,31 +152,56 @@ export class UpstreamEngine implements Engine {
         stream.close(data === '[DONE]');
       }
       yield { type: 'usage', usage: events.usage };
+    } catch (error) {
+      const preempted = error instanceof ClientAbortedError && !clientSignal.aborted && preemption?.signal.aborted === true;
+      throw preempted ? (preemption.signal.reason as PreemptedError) : error;
     } finally {
       onUsage?.(events.usage);
     }
   }
 
-  /** Tries endpoints until one sends its first chunk, at most `maxAttempts` of them. */
-  async #open(request: ChatRequest, body: Record<string, unknown>, signal: AbortSignal): Promise<OpenStream> {
+  /** Tries endpoints until one sends its first chunk, at most `maxAttempts` times; `batchLine` (batch work only) stops the request when a live one needs its place. */
+  async #open(request: ChatRequest, body: Record<string, unknown>, signal: AbortSignal, batchLine: AbortController | undefined): Promise<OpenStream> {
     const tried = new Set<Endpoint>();
+    let attempts = 0;
     let lastReason: string | undefined;
-    while (tried.size < this.#options.maxAttempts) {
-      const endpoint = this.#pool.pick(request, tried);
+    while (attempts < this.#options.maxAttempts) {
+      const endpoint = this.#pool.pick(request, tried, batchLine === undefined ? 'live' : 'batch');
       if (endpoint === undefined) break;
+      attempts++;
       tried.add(endpoint);
-      const release = this.#pool.begin(endpoint);
+      // A server that queues requests has no room left: a batch request of ours there makes some.
+      if (batchLine === undefined && this.#pool.queued(endpoint)) await this.#batchLines.preemptNewest(endpoint);
+      const endLoad = this.#pool.begin(endpoint);
+      const endLine = batchLine === undefined ? undefined : this.#batchLines.hold(endpoint, batchLine);
+      const release = (): void => {
+        endLoad();
+        endLine?.();
+      };
       try {
         return await this.#attempt(endpoint, JSON.stringify({ model: endpoint.options.model, ...body }), signal, release);
       } catch (error) {
         release();
         if (!(error instanceof RetryableFailure)) throw error;
         lastReason = `${endpoint.display} ${error.reason}`;
-        if (error.busy !== undefined) this.#pool.markBusy(endpoint, error.busy.retryAfterMs);
-        else this.#pool.markDown(endpoint, error.reason);
+        if (error.busy === undefined) {
+          this.#pool.markDown(endpoint, error.reason);
+          continue;
+        }
+        const madeRoom = batchLine === undefined ? this.#batchLines.preemptNewest(endpoint) : undefined;
+        if (madeRoom !== undefined) {
+          await madeRoom;
+          tried.delete(endpoint);
+          continue;
+        }
+        this.#pool.markBusy(endpoint, error.busy.retryAfterMs);
+        if (batchLine !== undefined) break;
       }
     }
     const name = this.#info.id;
+    if (batchLine !== undefined) {
+      throw new PreemptedError(`No upstream endpoint of model "${name}" has room for batch work now${lastReason === undefined ? '' : ` (last: ${lastReason})`}; retry later.`, this.#pool.retryAfterSeconds());
+    }
     const message =
       lastReason === undefined
         ? `No upstream endpoint of model "${name}" is available now: all are down or busy.`
@@ -178,7 +213,11 @@ export class UpstreamEngine implements Engine {
   async #attempt(endpoint: Endpoint, body: string, signal: AbortSignal, release: () => void): Promise<OpenStream> {
     if (signal.aborted) throw new ClientAbortedError();
     const controller = new AbortController();
-    const abort = (): void => controller.abort();
+    // Aborting closes the connection at once, so the endpoint stops counting the request then, not when its consumer next reads.
+    const abort = (): void => {
+      controller.abort();
+      release();
+    };
     signal.addEventListener('abort', abort, { once: true });
     let timedOut = false;
     const timer = setTimeout(() => {
