@@ -117,7 +117,11 @@ function createCommand(): Command {
     const flags = command.opts<{ model?: string; wait: boolean }>();
     const input = await batchInput(path, flags.model);
     const uploaded = await client.files.create({ file: input.file, purpose: 'batch' }).finally(() => input.dispose());
-    const created = await client.batches.create({ input_file_id: uploaded.id, endpoint: ENDPOINT, completion_window: COMPLETION_WINDOW });
+    const created = await client.batches.create({ input_file_id: uploaded.id, endpoint: ENDPOINT, completion_window: COMPLETION_WINDOW }).catch(async (error: unknown) => {
+      // Refused (a key not allowed the model, a spent budget): the upload would only sit there.
+      await client.files.delete(uploaded.id).catch(() => undefined);
+      throw error;
+    });
     process.stdout.write(`Batch ${created.id} created from ${path} (uploaded as ${uploaded.id}).\n`);
     if (!flags.wait) return void process.stdout.write(`Follow it with: studio batch get ${created.id}\n`);
     const ended = await waitFor(client, created);

@@ -7,6 +7,7 @@ import { finished, studio } from '../support/studio-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const key = 'sk-batch-cli-test';
+const ADMIN_KEY = 'sk-admin-batch-cli-test';
 const MAX_FILE_BYTES = 2048;
 
 function request(customId: string, body: object = { messages: [{ role: 'user', content: `Say ${customId}` }], max_tokens: 4 }): string {
@@ -19,7 +20,7 @@ describe('studio batch', () => {
   const batchCli = (...args: string[]) => finished(studio(['batch', ...args, '--url', server.url], { DASHSCOPE_API_KEY: key }));
 
   beforeAll(async () => {
-    server = await startTestServer({ 'api-key': [key], 'max-file-bytes': String(MAX_FILE_BYTES) });
+    server = await startTestServer({ 'api-key': [key], 'admin-key': ADMIN_KEY, 'max-file-bytes': String(MAX_FILE_BYTES) });
   });
   afterAll(async () => {
     await server?.close();
@@ -48,16 +49,33 @@ describe('studio batch', () => {
     for (const { response } of results) expect(response).toMatchObject({ status_code: 200, body: { model: server.modelName } });
   });
 
-  it("tells what was wrong with a file: the server's per-line errors, or a file past the size limit in one line", async () => {
+  it("tells what went wrong: the server's per-line errors, a file past the size limit, a key refused the model (its upload then removed)", async () => {
     const bad = join(directory, 'bad.jsonl');
     writeFileSync(bad, `${request('1')}\nnot json\n`);
     const big = join(directory, 'big.jsonl');
     writeFileSync(big, Array.from({ length: 40 }, (_, index) => request(`${index}`)).join('\n'));
-    const [failed, refused] = await Promise.all([batchCli('create', bad, '-m', server.modelName), batchCli('create', big, '-m', server.modelName)]);
+    const good = join(directory, 'good.jsonl');
+    writeFileSync(good, `${request('1')}\n`);
+    const created = await fetch(`${server.url}/admin/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'other-model-only', limits: { models: ['another-model'] } }),
+    });
+    expect(created.status).toBe(201);
+    const limitedKey = ((await created.json()) as { key: string }).key;
+    const [failed, refused, denied] = await Promise.all([
+      batchCli('create', bad, '-m', server.modelName),
+      batchCli('create', big, '-m', server.modelName),
+      finished(studio(['batch', 'create', good, '-m', server.modelName, '--url', server.url, '--api-key', limitedKey])),
+    ]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/Batch batch_\w+ failed/);
     expect(failed.stdout).toMatch(/line 2: /);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`studio batch create: 413: The file is larger than the limit of ${MAX_FILE_BYTES} bytes.\n`);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^studio batch create: 403: This API key may not use the model/);
+    const files = await fetch(`${server.baseURL}/files`, { headers: { authorization: `Bearer ${limitedKey}` } });
+    expect(((await files.json()) as { data: unknown[] }).data).toEqual([]);
   });
 });
