@@ -47,6 +47,9 @@ describe('batch work beside live requests on a local model', () => {
     await Promise.all(lines.map((line) => line.generating));
     // Batch work counts apart from the live load that routers and autoscalers read.
     expect(stats()).toMatchObject({ running: 0, waiting: 0, batchRunning: 2, batchWaiting: 0 });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`vllm:num_requests_running{model_name="${server.modelName}"} 0`);
+    expect(metrics).toContain(`studio_batch_requests_running{model_name="${server.modelName}"} 2`);
 
     const live = await client.chat.completions.create({ model: server.modelName, messages: [{ role: 'user', content: 'Hello?' }], max_tokens: 8, stream: true });
     let chunks = 0;

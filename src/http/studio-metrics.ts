@@ -56,7 +56,9 @@ export class StudioMetrics {
     };
     modelGauge('vllm:num_requests_running', 'Number of requests generating now.', (model) => model.running);
     modelGauge('vllm:num_requests_waiting', 'Number of requests waiting for capacity (a sequence, a model load).', (model) => model.waiting);
-    modelGauge('vllm:kv_cache_usage_perc', 'KV-cache usage, 1 = full (for a local model: the share of its sequences in use).', (model) => model.kvCacheUsage);
+    modelGauge('studio_batch_requests_running', 'Batch-priority generations running now; not in vllm:num_requests_running, since live requests preempt them.', (model) => model.batchRunning);
+    modelGauge('studio_batch_requests_waiting', 'Batch-priority generations waiting for capacity live requests leave.', (model) => model.batchWaiting);
+    modelGauge('vllm:kv_cache_usage_perc', 'KV-cache usage by live requests, 1 = full (for a local model: the share of its sequences they hold).', (model) => model.kvCacheUsage);
     const endpointGauge = (name: string, help: string, value: (endpoint: { healthy: boolean; inFlight: number }) => number): void => {
       new Gauge({
         name,

@@ -24,6 +24,13 @@ export class BatchLines {
     };
   }
 
+  /** Batch requests open now, on every endpoint together. */
+  get size(): number {
+    let count = 0;
+    for (const lines of this.#lines.values()) count += lines.size;
+    return count;
+  }
+
   /**
    * Aborts the newest batch request on `endpoint` not yet stopped, with a PreemptedError as the reason.
    * Resolves once its connection is closed, which is how the upstream learns to stop it; undefined when there is none.

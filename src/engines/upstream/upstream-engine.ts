@@ -111,10 +111,12 @@ export class UpstreamEngine implements Engine {
     return [this.#info];
   }
 
-  /** Requests waiting for an endpoint are not counted apart: an upstream queues them itself. */
+  /** Requests waiting for an endpoint are not counted apart: an upstream queues them itself. Batch requests count apart from live ones, but in their endpoint's `inFlight`. */
   modelStats(): readonly EngineStats[] {
     const endpoints = this.#pool.stats();
-    return [{ model: this.#options.name, running: endpoints.reduce((sum, endpoint) => sum + endpoint.inFlight, 0), waiting: 0, endpoints }];
+    const batchRunning = this.#batchLines.size;
+    const running = endpoints.reduce((sum, endpoint) => sum + endpoint.inFlight, 0) - batchRunning;
+    return [{ model: this.#options.name, running, waiting: 0, batchRunning, batchWaiting: 0, endpoints }];
   }
 
   /**
