@@ -3,6 +3,7 @@ import { CompiledQuery, sql, type Compilable, type Insertable, type Kysely } fro
 import type { Ledger, LedgerClose, LedgerOpen } from '../core/store.js';
 import { fromTimestamp, toIso, toMicros, utcDay } from './column-values.js';
 import type { DailyUsageTable, Database, Flavour, RequestsTable } from './schema.js';
+import { sqliteTransactions, type RunSql, type SqliteTransactions } from './sqlite-dialect.js';
 
 interface Waiter {
   resolve(): void;
@@ -146,12 +147,17 @@ function dailyRows(totals: readonly Totals[]): Insertable<DailyUsageTable>[] {
 /** A multi-row statement's SQL by its number of rows. */
 type CompiledShapes = Map<number, string>;
 
+/** Runs a statement through Kysely: on PostgreSQL and PGlite; SQLite's flush runs on better-sqlite3 directly (`sqliteTransactions`). */
+function kyselyRun(trx: Kysely<Database>): RunSql {
+  return async <R>(text: string, parameters: readonly unknown[]) => (await trx.executeQuery<R>(CompiledQuery.raw(text, [...parameters]))).rows;
+}
+
 /**
  * Runs a multi-row statement that Kysely compiles once per row count: its SQL takes the rows' values row
  * by row in column order, so a later flush with as many rows binds its own to it, with no compile (and, on
  * SQLite, no prepare).
  */
-async function runMultiRow<R, T extends object>(trx: Kysely<Database>, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<R[]> {
+async function runMultiRow<R, T extends object>(run: RunSql, shapes: CompiledShapes, rows: readonly T[], build: (rows: readonly T[]) => Compilable<R>): Promise<readonly R[]> {
   // Object.values per row plus flatMap would allocate an array per row on every flush.
   const parameters: unknown[] = [];
   for (const row of rows) for (const column in row) parameters.push(row[column]);
@@ -164,13 +170,13 @@ async function runMultiRow<R, T extends object>(trx: Kysely<Database>, shapes: C
     text = compiled.sql;
     shapes.set(rows.length, text);
   }
-  return (await trx.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+  return run<R>(text, parameters);
 }
 
 /** One multi-row upsert per chunk; the rows are distinct and sorted, so a statement never touches a row twice. */
-async function addToDailyTotals(trx: Kysely<Database>, shapes: CompiledShapes, totals: readonly Totals[]): Promise<void> {
+async function addToDailyTotals(trx: Kysely<Database>, run: RunSql, shapes: CompiledShapes, totals: readonly Totals[]): Promise<void> {
   for (const group of chunks(dailyRows(totals))) {
-    await runMultiRow(trx, shapes, group, (rows) =>
+    await runMultiRow(run, shapes, group, (rows) =>
       trx
         .insertInto('daily_usage')
         .values([...rows])
@@ -220,6 +226,8 @@ export class KyselyLedger implements Ledger {
   readonly #requestShapes: CompiledShapes = new Map();
   readonly #dailyShapes: CompiledShapes = new Map();
   readonly #foldedShapes: CompiledShapes = new Map();
+  /** On SQLite a flush's statements run on better-sqlite3 directly, with no promise or query object each. */
+  readonly #sqlite: SqliteTransactions | undefined;
   #flushing: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
@@ -229,7 +237,9 @@ export class KyselyLedger implements Ledger {
     /** Written on each row this process opens, so a restart closes only its own leftovers. */
     private readonly instance: string,
     private readonly flavour: Flavour,
-  ) {}
+  ) {
+    this.#sqlite = sqliteTransactions(db);
+  }
 
   open(row: LedgerOpen): void {
     if (this.#closed) return;
@@ -274,7 +284,7 @@ export class KyselyLedger implements Ledger {
           interrupted.push({ day, keyId: row.key_id ?? '', model: row.model_requested, currency: '', prompt: 0, cached: 0, completion: 0, reasoning: 0, costMicros: 0, reported: false });
         }
       }
-      await addToDailyTotals(trx, this.#dailyShapes, interrupted);
+      await addToDailyTotals(trx, kyselyRun(trx), this.#dailyShapes, interrupted);
       return interrupted.length;
     });
   }
@@ -318,8 +328,9 @@ export class KyselyLedger implements Ledger {
     try {
       // On PostgreSQL a flush of one statement (see #write) needs no transaction around it: one round trip, one commit.
       const rows = new Set([...opens.map((row) => row.requestId), ...closes.map(({ row }) => row.requestId)]).size;
-      if (this.flavour === 'postgres' && touches.length === 0 && rows <= INSERT_CHUNK) await this.#write(this.db, opens, closes, touches);
-      else await this.db.transaction().execute((trx) => this.#write(trx, opens, closes, touches));
+      if (this.#sqlite !== undefined) await this.#sqlite((run) => this.#write(this.db, run, opens, closes, touches));
+      else if (this.flavour === 'postgres' && touches.length === 0 && rows <= INSERT_CHUNK) await this.#write(this.db, kyselyRun(this.db), opens, closes, touches);
+      else await this.db.transaction().execute((trx) => this.#write(trx, kyselyRun(trx), opens, closes, touches));
       for (const { row } of closes) this.#inFlight.delete(row.requestId);
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
@@ -330,7 +341,8 @@ export class KyselyLedger implements Ledger {
     }
   }
 
-  async #write(trx: Kysely<Database>, opens: readonly LedgerOpen[], closes: readonly QueuedClose[], touches: readonly QueuedTouch[]): Promise<void> {
+  /** `trx` builds the statements and `run` runs them. */
+  async #write(trx: Kysely<Database>, run: RunSql, opens: readonly LedgerOpen[], closes: readonly QueuedClose[], touches: readonly QueuedTouch[]): Promise<void> {
     // One row per request id: its first close, whole (an open in the same flush is folded into it), else its open.
     const rows = new Map<string, { values: Insertable<RequestsTable>; close?: LedgerClose }>();
     for (const { row, closedAt } of closes) {
@@ -378,30 +390,31 @@ export class KyselyLedger implements Ledger {
           )
           .returning(['request_id', 'status', 'started_at', 'key_id', 'model_requested', 'model_served', 'currency', 'usage_reported', 'prompt_tokens', 'cached_tokens', 'completion_tokens', 'reasoning_tokens', 'cost_micros']);
       if (folded) {
-        await runMultiRow(trx, this.#foldedShapes, group, (rows) => {
+        await runMultiRow(run, this.#foldedShapes, group, (rows) => {
           const compiled = build(rows).compile();
           return { compile: () => CompiledQuery.raw(`with "moved" as (${compiled.sql})${ADD_MOVED_TO_DAYS}`, [...compiled.parameters]) };
         });
         continue;
       }
-      const written = await runMultiRow(trx, this.#requestShapes, group, build);
+      const written = await runMultiRow(run, this.#requestShapes, group, build);
       for (const row of written) {
         const close = rows.get(row.request_id)?.close;
         if (row.status === 'open' || close === undefined) continue;
         totals.push(totalsOf({ startedAt: fromTimestamp(row.started_at), keyId: row.key_id ?? undefined, modelRequested: row.model_requested }, close));
       }
     }
-    await addToDailyTotals(trx, this.#dailyShapes, totals);
+    await addToDailyTotals(trx, run, this.#dailyShapes, totals);
 
     const lastUse = new Map<string, Date>();
     for (const { id, at } of touches) if ((lastUse.get(id)?.getTime() ?? -Infinity) < at.getTime()) lastUse.set(id, at);
     for (const [id, at] of lastUse) {
-      await trx
+      const { sql: text, parameters } = trx
         .updateTable('api_keys')
         .set({ last_used_at: toIso(at) })
         .where('id', '=', id)
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', toIso(at))]))
-        .execute();
+        .compile();
+      await run(text, parameters);
     }
   }
 }

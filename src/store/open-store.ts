@@ -29,7 +29,9 @@ async function openDialect(options: Omit<OpenStoreOptions, 'instance'>): Promise
   const url = options.databaseUrl;
   if (url === undefined || url === '') {
     await mkdir(options.dataDir, { recursive: true });
-    const database = new BetterSqlite3(join(options.dataDir, 'studio.db'));
+    // better-sqlite3 reports every statement run on it: Kysely's, and the ledger's, which it runs there directly.
+    const { onQuery } = options;
+    const database = new BetterSqlite3(join(options.dataDir, 'studio.db'), { verbose: onQuery === undefined ? undefined : (sql) => onQuery(String(sql)) });
     database.pragma('journal_mode = WAL');
     // A commit reaches the WAL file, not the disk: it outlives the process (kill -9), and a power cut may take the last few.
     database.pragma('synchronous = NORMAL');
@@ -57,7 +59,7 @@ async function openDatabase(options: Omit<OpenStoreOptions, 'instance'>): Promis
   const { onQuery } = options;
   const db = new Kysely<Database>({
     dialect,
-    ...(onQuery === undefined ? {} : { log: (event: LogEvent) => (event.level === 'query' ? onQuery(event.query.sql) : undefined) }),
+    ...(onQuery === undefined || flavour === 'sqlite' ? {} : { log: (event: LogEvent) => (event.level === 'query' ? onQuery(event.query.sql) : undefined) }),
   });
   return { db, flavour };
 }

@@ -8,6 +8,7 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type Kysely,
   type SqliteDatabase,
   type SqliteStatement,
 } from 'kysely';
@@ -24,6 +25,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 /** SQLite has transactional DDL: with it, two processes migrating at once run the migrations once. */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  /** Kept here, where `sqliteTransactions` finds it from a Kysely instance. */
+  constructor(readonly database: PreparedStatements) {
+    super();
+  }
+
   override get supportsTransactionalDdl(): boolean {
     return true;
   }
@@ -50,14 +56,56 @@ class PreparedStatements implements SqliteDatabase {
     return statement;
   }
 
+  get inTransaction(): boolean {
+    return this.database.inTransaction;
+  }
+
   close(): void {
     this.#statements.clear();
     this.database.close();
   }
 }
 
+/** Runs one statement (a prepared one when it ran before) and returns its rows; a promise where it goes through Kysely. */
+export type RunSql = <R>(sql: string, parameters: readonly unknown[]) => readonly R[] | Promise<readonly R[]>;
+
+/** Runs `work` in one `begin immediate` transaction; its rejection rolls the transaction back. */
+export type SqliteTransactions = <T>(work: (run: RunSql) => Promise<T>) => Promise<T>;
+
+/**
+ * Statements straight on better-sqlite3 under a Kysely instance of this dialect, each with no promise or
+ * query object of Kysely's (the ledger's flush); undefined for any other dialect. The work holds Kysely's
+ * one connection, so it never runs inside a Kysely transaction that is awaiting something, and it must
+ * run no Kysely query itself.
+ */
+export function sqliteTransactions<DB>(db: Kysely<DB>): SqliteTransactions | undefined {
+  const executor = db.getExecutor();
+  const { adapter } = executor;
+  if (!(adapter instanceof TransactionalDdlSqliteAdapter)) return undefined;
+  const { database } = adapter;
+  const run = <R>(sql: string, parameters: readonly unknown[]): R[] => {
+    const statement = database.prepare(sql);
+    if (statement.reader) return statement.all(parameters) as R[];
+    statement.run(parameters);
+    return [];
+  };
+  return (work) =>
+    executor.provideConnection(async () => {
+      run('begin immediate', []);
+      try {
+        const result = await work(run);
+        run('commit', []);
+        return result;
+      } catch (error) {
+        // Some errors (a full disk) have rolled the transaction back already.
+        if (database.inTransaction) run('rollback', []);
+        throw error;
+      }
+    });
+}
+
 export class StudioSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase;
+  readonly #database: PreparedStatements;
 
   constructor(database: BetterSqlite3.Database) {
     const prepared = new PreparedStatements(database);
@@ -70,6 +118,6 @@ export class StudioSqliteDialect extends SqliteDialect {
   }
 
   override createAdapter(): DialectAdapter {
-    return new TransactionalDdlSqliteAdapter();
+    return new TransactionalDdlSqliteAdapter(this.#database);
   }
 }
