@@ -7,11 +7,12 @@ import type { LocalCatalogModel } from '../src/config/model-catalog.js';
 import { MODEL_STUDIO_SAMPLING } from '../src/config/model-entry-schema.js';
 import { loadServerConfig } from '../src/config/server-config.js';
 import { LlamaModelPool } from '../src/engines/llama/llama-model-pool.js';
+import { loadLlamaRuntime } from '../src/engines/llama/llama-runtime.js';
 import { createApp } from '../src/http/app.js';
 import { createHttpServer } from '../src/http/create-http-server.js';
 import { tinyModelPath } from './test-model.js';
 
-// `studio serve` listens only once its pinned models are loaded; a server that is up while one (re)loads must say it is not ready.
+// A server whose pinned model is still loading says it is not ready (start-up-ready.test.ts sees this through `studio serve`).
 describe('GET /ready and /health around a pinned model that is still loading, then a drain', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterAll(async () => {
@@ -24,13 +25,13 @@ describe('GET /ready and /health around a pinned model that is still loading, th
     // The model's file arrives when the test says, as a slow download would.
     let release: () => void = () => {};
     const arrived = new Promise<void>((resolve) => (release = resolve));
-    const pool = await LlamaModelPool.create({
+    const pool = LlamaModelPool.create({
       models: [{ name: entry.name, source: entry.source, contextSize: entry.context, parallel: entry.parallel, gpuLayers: entry.gpuLayers, pinned: entry.pinned }],
       maxLoadedModels: 1,
       memoryBudgetBytes: 8 * 1024 ** 3,
       idleUnloadMs: 0,
       loadTimeoutMs: 60_000,
-      gpu: false,
+      runtime: loadLlamaRuntime(true),
       threads: 1,
       defaultSampling: MODEL_STUDIO_SAMPLING,
       maxQueue: 4,

@@ -34,10 +34,14 @@ function program(): Command {
   const serve = studio.command('serve').description('load a model and serve the OpenAI-compatible API');
   const readFlags = addOptionFlags(serve, serverOptions);
   serve.action(async () => {
-    // Loaded here so that the other commands start without loading llama.cpp.
-    const { startServer } = await import('./serve.js');
     const config = loadServerConfig(readFlags(serve));
-    stopOnSignals(await startServer(config), config.shutdownTimeout);
+    // llama.cpp first: its import and its binding's check take seconds, while serve's own modules load. Loaded here, not at
+    // the top, so that the other commands start without it.
+    const runtime = import('../engines/llama/llama-runtime.js').then(({ loadLlamaRuntime }) => loadLlamaRuntime(config.gpu === 'off'));
+    // A failure is told by startServer, which waits for it.
+    runtime.catch(() => undefined);
+    const { startServer } = await import('./serve.js');
+    stopOnSignals(await startServer(config, { runtime }), config.shutdownTimeout);
   });
 
   studio.addCommand(pullCommand());

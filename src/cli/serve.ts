@@ -17,6 +17,7 @@ import { decodeBatchBody, encodeBatchFailure, encodeBatchSuccess } from '../prot
 import { redactServerConfig, type ServerConfig } from '../config/server-config.js';
 import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
+import { loadLlamaRuntime, type LlamaRuntime } from '../engines/llama/llama-runtime.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
 import { ModelSourceError } from '../engines/llama/model-source.js';
 import { EngineRouter } from '../engines/router.js';
@@ -59,6 +60,8 @@ export interface ServeOptions {
   /** Where the start-up summary goes. */
   readonly print?: (line: string) => void;
   readonly showDownloadProgress?: boolean;
+  /** llama.cpp as the caller started loading it (`loadLlamaRuntime`) before it imported this module; started here otherwise. */
+  readonly runtime?: Promise<LlamaRuntime>;
 }
 
 const GIB = 1024 ** 3;
@@ -122,45 +125,51 @@ async function resolveShowingProgress(source: string, config: ServerConfig, show
   }
 }
 
-async function createPool(config: ServerConfig, logger: Logger, showProgress: boolean, metrics: StudioMetrics): Promise<LlamaModelPool> {
-  const pool = await LlamaModelPool.create({
-    models: config.models.filter((model): model is LocalCatalogModel => model.kind === 'local').map((model) => ({
-      name: model.name,
-      source: model.source,
-      contextSize: model.context,
-      maxInputTokens: model.maxInputTokens,
-      parallel: model.parallel,
-      gpuLayers: model.gpuLayers,
-      pinned: model.pinned,
-    })),
-    maxLoadedModels: config.maxModels,
-    memoryBudgetBytes: config.memoryBudget * GIB,
-    idleUnloadMs: config.idleUnload * 1000,
-    loadTimeoutMs: config.loadTimeout * 1000,
-    gpu: config.gpu === 'off' ? false : 'auto',
-    threads: config.threads,
-    defaultSampling: MODEL_STUDIO_SAMPLING,
-    maxQueue: config.maxQueue,
-    queueTimeoutMs: config.queueTimeout * 1000,
-    resolveSource: (source) => resolveShowingProgress(source, config, showProgress),
-    onChange: (change) => {
-      logPoolChange(logger, change);
-      countPoolChange(metrics, change);
-    },
-  }).catch((error: unknown) => {
+function createPool(config: ServerConfig, runtime: Promise<LlamaRuntime>, logger: Logger, showProgress: boolean, metrics: StudioMetrics): LlamaModelPool {
+  try {
+    return LlamaModelPool.create({
+      models: config.models.filter((model): model is LocalCatalogModel => model.kind === 'local').map((model) => ({
+        name: model.name,
+        source: model.source,
+        contextSize: model.context,
+        maxInputTokens: model.maxInputTokens,
+        parallel: model.parallel,
+        gpuLayers: model.gpuLayers,
+        pinned: model.pinned,
+      })),
+      maxLoadedModels: config.maxModels,
+      memoryBudgetBytes: config.memoryBudget * GIB,
+      idleUnloadMs: config.idleUnload * 1000,
+      loadTimeoutMs: config.loadTimeout * 1000,
+      runtime,
+      threads: config.threads,
+      defaultSampling: MODEL_STUDIO_SAMPLING,
+      maxQueue: config.maxQueue,
+      queueTimeoutMs: config.queueTimeout * 1000,
+      resolveSource: (source) => resolveShowingProgress(source, config, showProgress),
+      onChange: (change) => {
+        logPoolChange(logger, change);
+        countPoolChange(metrics, change);
+      },
+    });
+  } catch (error) {
+    // The pool never owned llama.cpp: nothing else will free it.
+    void runtime.then((loaded) => loaded.llama.dispose(), () => undefined);
     throw error instanceof RangeError ? new ConfigError(`${error.message}: raise --max-models or pin fewer models.`) : error;
-  });
+  }
+}
+
+/** Loads llama.cpp and the pinned models; a failure is told in a sentence for the person at the terminal. */
+async function loadPinned(pool: LlamaModelPool, logger: Logger): Promise<void> {
   try {
     await pool.loadPinned();
   } catch (error) {
-    await pool.dispose();
     logger.debug({ err: error }, 'a pinned model failed to load');
     // At start-up the person at the terminal reads the reason; a download's own paragraph says it best.
     if (error instanceof StudioError && error.cause instanceof ModelSourceError) throw error.cause;
     if (error instanceof StudioError) throw new ConfigError(error.message, { cause: error });
     throw error;
   }
-  return pool;
 }
 
 /** Where an upstream model is served, by host and port only: a URL may carry a key. */
@@ -226,17 +235,20 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   logger.debug({ config: redactServerConfig(config) }, 'configuration');
   await checkPortFree(config.host, config.port);
   const metrics = new StudioMetrics();
-  // The pinned models load (on llama.cpp's threads) while the store opens and migrates: neither waits for the other.
-  const [opened, loaded] = await Promise.allSettled([
-    openAccounts(config, logger),
-    createPool(config, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics),
-  ]);
-  if (opened.status === 'rejected' || loaded.status === 'rejected') {
-    if (opened.status === 'fulfilled') await opened.value.close();
-    if (loaded.status === 'fulfilled') await loaded.value.dispose();
-    throw opened.status === 'rejected' ? opened.reason : (loaded as PromiseRejectedResult).reason;
+  const runtime = options.runtime ?? loadLlamaRuntime(config.gpu === 'off');
+  const pool = createPool(config, runtime, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
+  // llama.cpp and the pinned models load (on llama.cpp's threads) while the store opens and migrates, and go on loading
+  // while Studio listens: /ready says which are still loading, and requests wait for their model.
+  const pinned = loadPinned(pool, logger);
+  // Told once the port is open, or once the start-up has failed otherwise.
+  pinned.catch(() => undefined);
+  let accounts: Accounts;
+  try {
+    accounts = await openAccounts(config, logger);
+  } catch (error) {
+    await pool.dispose();
+    throw error;
   }
-  const [accounts, pool] = [opened.value, loaded.value];
   if (config.apiKeys.length === 0 && config.adminKey === undefined && accounts.liveKeys === 0 && !isLoopbackHost(config.host)) {
     await pool.dispose();
     await accounts.close();
@@ -265,6 +277,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     },
     logger,
   });
+  const requiredModels = pinnedModelStates(pool, config.models);
   const app = createApp({
     engine: router,
     apiKeys: config.apiKeys,
@@ -278,7 +291,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
     logger,
     observers: [generationLog(logger), timedObserver(ledgerObserver(accounts.store.ledger, logger), (seconds) => metrics.ledgerWrite.observe(seconds))],
     metrics,
-    requiredModels: pinnedModelStates(pool, config.models),
+    requiredModels,
     metricsAuth: config.metricsAuth === 'on',
     onBatchChange: () => batchRunner.nudge(),
   });
@@ -299,6 +312,18 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const loading = Object.entries(requiredModels()).filter(([, state]) => state === 'loading');
+  // Debug only: stdout stays the summary's, or empty when a pinned model then fails to load.
+  if (loading.length > 0) logger.debug({ url, models: loading.map(([name]) => name) }, 'listening while the pinned models load');
+  try {
+    await pinned;
+  } catch (error) {
+    await closeServer(server);
+    await router.dispose();
+    await accounts.close();
+    throw error;
+  }
+  // The summary once every pinned model is in: each one's template and context are known then.
   print(`Studio is listening on ${url}`);
   print(`  OpenAI-compatible base URL: ${url}/compatible-mode/v1 (also ${url}/v1)`);
   print(`  DashScope base URL: ${url}/api/v1`);

@@ -1,7 +1,7 @@
 // A loopback HTTP server that serves files from memory with Range support, can cut a response short on purpose,
 // and answers the Hugging Face Hub's and ModelScope's lookups of a repository's files.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ServedFile {
@@ -45,6 +45,8 @@ export interface FileServer {
   cutAfter(path: string, ...bytes: number[]): void;
   /** The next GET of `path` sends `bytes` bytes of body and then nothing, until the client gives up. */
   stallAfter(path: string, bytes: number): void;
+  /** GETs of `path` wait for an answer until the returned function is called, as a slow download would. */
+  hold(path: string): () => void;
   close(): Promise<void>;
 }
 
@@ -101,7 +103,13 @@ export async function startFileServer(): Promise<FileServer> {
     faults.set(path, [...(faults.get(path) ?? []), { kind, bytes }]);
   };
   const requests: FileServer['requests'] = [];
+  const holds = new Map<string, Promise<void>>();
   const server: Server = createServer((request, response) => {
+    const held = request.method === 'GET' ? holds.get(new URL(request.url ?? '/', 'http://localhost').pathname) : undefined;
+    if (held === undefined) answer(request, response);
+    else void held.then(() => answer(request, response));
+  });
+  function answer(request: IncomingMessage, response: ServerResponse): void {
     const { pathname: path, search, searchParams } = new URL(request.url ?? '/', 'http://localhost');
     requests.push({ method: request.method ?? 'GET', path, query: search, headers: request.headers });
     const route = routes.get(path);
@@ -141,7 +149,7 @@ export async function startFileServer(): Promise<FileServer> {
       return;
     }
     response.end(file.body.subarray(from));
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -176,6 +184,14 @@ export async function startFileServer(): Promise<FileServer> {
     },
     cutAfter: (path, ...bytes) => bytes.forEach((count) => addFault(path, 'cut', count)),
     stallAfter: (path, bytes) => addFault(path, 'stall', bytes),
+    hold: (path) => {
+      let release: () => void = () => {};
+      holds.set(path, new Promise((resolve) => (release = resolve)));
+      return () => {
+        holds.delete(path);
+        release();
+      };
+    },
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -1,11 +1,11 @@
 // Several GGUF models behind one Engine: each is loaded on its first request, and unloaded when least recently used or idle.
-import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import type { ChatRequest, SamplingOptions } from '../../core/chat-request.js';
 import type { Engine, EngineStats, GenerateOptions, ModelInfo, ModelState } from '../../core/engine.js';
 import { ClientAbortedError, ModelNotFoundError, ModelUnavailableError, OverloadedError, StudioError } from '../../core/errors.js';
 import type { GenerationEvent } from '../../core/generation-event.js';
-import { estimateMemory, type MemoryEstimate } from './estimate-memory.js';
-import { LlamaEngine } from './llama-engine.js';
+import type { MemoryEstimate } from './estimate-memory.js';
+import type { LlamaEngine } from './llama-engine.js';
+import type { LlamaRuntime } from './llama-runtime.js';
 
 export interface PooledModel {
   /** The name requests arrive with (the router has resolved aliases). */
@@ -30,8 +30,8 @@ export interface LlamaModelPoolOptions {
   readonly idleUnloadMs: number;
   /** How long a request waits for its model to download and load (or for room to load it) before a 503. */
   readonly loadTimeoutMs: number;
-  /** `false` forces the CPU; `'auto'` uses a GPU when one is found. */
-  readonly gpu: 'auto' | false;
+  /** llama.cpp, still loading (`loadLlamaRuntime`): the pool takes requests meanwhile, each waiting for its model as for any load; the pool disposes it. */
+  readonly runtime: Promise<LlamaRuntime>;
   readonly threads: number;
   readonly defaultSampling: SamplingOptions;
   readonly maxQueue: number;
@@ -80,7 +80,7 @@ function gib(bytes: number): string {
 export class LlamaModelPool implements Engine {
   readonly specificationVersion = 'v1';
   readonly #options: LlamaModelPoolOptions;
-  readonly #llama: Llama;
+  readonly #runtime: Promise<LlamaRuntime>;
   readonly #slots: ReadonlyMap<string, Slot>;
   readonly #created = Math.floor(Date.now() / 1000);
   /** Loads and unloads run one at a time, so two loads never both count on the same free memory. */
@@ -89,9 +89,11 @@ export class LlamaModelPool implements Engine {
   readonly #roomWaiters = new Set<() => void>();
   #disposed = false;
 
-  private constructor(options: LlamaModelPoolOptions, llama: Llama) {
+  private constructor(options: LlamaModelPoolOptions) {
     this.#options = options;
-    this.#llama = llama;
+    this.#runtime = options.runtime;
+    // Its failure is told by the load that waits for it (`loadPinned` at the latest), not as an unhandled rejection.
+    this.#runtime.catch(() => undefined);
     this.#slots = new Map(
       options.models.map((model) => [
         model.name,
@@ -100,16 +102,20 @@ export class LlamaModelPool implements Engine {
     );
   }
 
-  static async create(options: LlamaModelPoolOptions): Promise<LlamaModelPool> {
+  static create(options: LlamaModelPoolOptions): LlamaModelPool {
     const pinned = options.models.filter((model) => model.pinned).length;
     if (pinned > options.maxLoadedModels) {
       throw new RangeError(`${pinned} models are pinned but only ${options.maxLoadedModels} may be loaded at once`);
     }
-    return new LlamaModelPool(options, await getLlama({ gpu: options.gpu, logLevel: LlamaLogLevel.error }));
+    return new LlamaModelPool(options);
   }
 
-  /** Loads every pinned model, one after the other; the first failure is thrown, for the caller to tell rather than the log as well. */
+  /**
+   * Waits for llama.cpp, then loads every pinned model, one after the other; the first failure is thrown, for the caller
+   * to tell rather than the log as well. Requests that arrive meanwhile wait for their model's load.
+   */
   async loadPinned(): Promise<void> {
+    await this.#runtime;
     for (const slot of this.#slots.values()) if (slot.model.pinned) await this.#startLoad(slot, false);
   }
 
@@ -232,9 +238,10 @@ export class LlamaModelPool implements Engine {
       if (error instanceof StudioError) throw error;
       throw new ModelUnavailableError(`The model ${model.name} could not be fetched: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
     }
+    const { llama, LlamaEngine, estimateMemory } = await this.#runtime;
     return this.#exclusively(async () => {
       if (slot.estimate?.path !== path) {
-        const memory = await estimateMemory(this.#llama, path, { contextSize: model.contextSize, sequences: model.parallel, gpuLayers: model.gpuLayers });
+        const memory = await estimateMemory(llama, path, { contextSize: model.contextSize, sequences: model.parallel, gpuLayers: model.gpuLayers });
         slot.estimate = { path, memory };
       }
       const estimate = slot.estimate.memory;
@@ -245,7 +252,7 @@ export class LlamaModelPool implements Engine {
             `more than the memory budget of ${gib(budget)}. Raise --memory-budget, or give the model a smaller "context" or "parallel", or use a smaller quantization.`,
         );
       }
-      const vram = estimate.vramBytes > 0 ? await this.#llama.getVramState() : undefined;
+      const vram = estimate.vramBytes > 0 ? await llama.getVramState() : undefined;
       if (vram !== undefined && estimate.vramBytes > vram.total) {
         throw new ModelUnavailableError(
           `The model ${model.name} needs about ${gib(estimate.vramBytes)} of GPU memory, more than the ${gib(vram.total)} the GPU has. Give it fewer "gpuLayers".`,
@@ -253,7 +260,7 @@ export class LlamaModelPool implements Engine {
       }
       await this.#makeRoom(slot, estimate.ramBytes);
       const engine = await LlamaEngine.load({
-        llama: this.#llama,
+        llama,
         modelPath: path,
         modelName: model.name,
         contextSize: model.contextSize,
@@ -357,6 +364,8 @@ export class LlamaModelPool implements Engine {
         await engine?.dispose();
       }
     });
-    await this.#llama.dispose();
+    // A binding that never loaded has nothing to free; its failure was told where it was awaited.
+    const runtime = await this.#runtime.catch(() => undefined);
+    await runtime?.llama.dispose();
   }
 }
