@@ -111,12 +111,14 @@ export class LlamaModelPool implements Engine {
   }
 
   /**
-   * Waits for llama.cpp, then loads every pinned model, one after the other; the first failure is thrown, for the caller
-   * to tell rather than the log as well. Requests that arrive meanwhile wait for their model's load.
+   * Loads every pinned model, one after the other, and llama.cpp; the first failure is thrown, for the caller to tell
+   * rather than the log as well. Requests that arrive meanwhile wait for their model's load.
    */
   async loadPinned(): Promise<void> {
-    await this.#runtime;
+    // The first model's file is found (or its download starts) while llama.cpp still loads.
     for (const slot of this.#slots.values()) if (slot.model.pinned) await this.#startLoad(slot, false);
+    // With no model pinned, a binding that cannot load still stops the start-up rather than a first request.
+    await this.#runtime;
   }
 
   /** The engine of a loaded model. */
