@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -88,6 +88,24 @@ export async function findLlamaServer(): Promise<LlamaCppBuild | undefined> {
   return (await exists(build.serverBinary)) ? build : undefined;
 }
 
+/** Unpacks the bundle's source into the build's source folder unless it is there already. */
+async function cloneSource(build: LlamaCppBuild, logPath: string): Promise<void> {
+  if (await exists(build.sourceDirectory)) return;
+  const cloning = `${build.sourceDirectory}.partial`;
+  await rm(cloning, { recursive: true, force: true });
+  await runLogged('git', ['clone', '--quiet', bundlePath, cloning], logPath);
+  await rename(cloning, build.sourceDirectory);
+}
+
+/** The llama.cpp source for the bundle's commit, unpacked (a few seconds) but not built: enough for its headers. */
+export async function ensureLlamaCppSource(): Promise<LlamaCppBuild> {
+  const build = buildPaths(await bundleCommit());
+  const directory = join(cacheDirectory, build.commit);
+  await mkdir(directory, { recursive: true });
+  await cloneSource(build, join(directory, 'build.log'));
+  return build;
+}
+
 /**
  * Returns the binaries for the bundle's commit, building them into .cache/llama.cpp/<commit>/ when they are missing.
  * A node-llama-cpp upgrade ships another commit, so it gets a fresh build.
@@ -105,12 +123,7 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
   const logPath = join(directory, 'build.log');
   const startedAt = performance.now();
   console.log(`Building llama.cpp ${commit.slice(0, 10)} (${targets.join(', ')}): several minutes the first time; log: ${logPath}`);
-  if (!(await exists(sourceDirectory))) {
-    const cloning = `${sourceDirectory}.partial`;
-    await rm(cloning, { recursive: true, force: true });
-    await runLogged('git', ['clone', '--quiet', bundlePath, cloning], logPath);
-    await rename(cloning, sourceDirectory);
-  }
+  await cloneSource(build, logPath);
   await runLogged('cmake', ['-S', sourceDirectory, '-B', buildDirectory, ...CMAKE_OPTIONS], logPath);
   const jobs = String(availableParallelism());
   await runLogged('cmake', ['--build', buildDirectory, '--config', 'Release', '--target', ...targets, '-j', jobs], logPath, (line) => {
@@ -124,10 +137,10 @@ export async function ensureLlamaCpp(): Promise<LlamaCppBuild> {
 
 /**
  * Returns `decode-loop.cpp` built against the llama.cpp libraries in `binaries` (node-llama-cpp's prebuilt ones),
- * with the headers of the source `build` came from; built once next to that build's binaries.
+ * with the headers of `build`'s source (only unpacked, see `ensureLlamaCppSource`); built once per commit.
  */
 export async function ensureDecodeLoop(build: LlamaCppBuild, binaries: string): Promise<string> {
-  const binary = join(dirname(build.serverBinary), 'decode-loop');
+  const binary = join(cacheDirectory, build.commit, 'decode-loop');
   if (await exists(binary)) return binary;
   const source = fileURLToPath(new URL('./decode-loop.cpp', import.meta.url));
   const includes = ['include', 'ggml/include'].flatMap((folder) => ['-I', join(build.sourceDirectory, folder)]);
