@@ -115,6 +115,8 @@ describe('GET /metrics', () => {
     expect(total(families, 'studio_http_requests_total', { wire: 'openai', status: '404' })).toBe(1);
     expect(total(families, 'studio_http_requests_total', { wire: 'openai', status: '401' })).toBe(1);
     expect(total(families, 'studio_model_loads_total', labels)).toBe(1);
+    // The addon npm ci left (native/README.md): the patched build, or node-llama-cpp's prebuilt one where it could not build.
+    expect(families.get('studio_llama_addon_info')?.metrics).toEqual([{ labels: { build: expect.stringMatching(/^(patched|prebuilt)$/) }, value: '1' }]);
     // Every generation started writes its ledger row, the unknown model's included.
     expect(grew('studio_ledger_write_seconds_count', {})).toBe(5);
     expect(families.has('process_cpu_user_seconds_total')).toBe(true);

@@ -16,6 +16,7 @@ import { MODEL_STUDIO_SAMPLING } from '../config/model-entry-schema.js';
 import { decodeBatchBody, encodeBatchFailure, encodeBatchSuccess } from '../protocols/openai/batch-line-codec.js';
 import { redactServerConfig, type ServerConfig } from '../config/server-config.js';
 import { batchingPatchWarning } from '../engines/llama/batching-patch-warning.js';
+import { describeLlamaAddon, llamaAddon } from '../engines/llama/llama-addon.js';
 import { LlamaModelPool, type PoolChange } from '../engines/llama/llama-model-pool.js';
 import { loadLlamaRuntime, type LlamaRuntime } from '../engines/llama/llama-runtime.js';
 import { resolveModelSource } from '../engines/llama/model-files.js';
@@ -236,6 +237,11 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   await checkPortFree(config.host, config.port);
   const metrics = new StudioMetrics();
   const runtime = options.runtime ?? loadLlamaRuntime(config.gpu === 'off');
+  void runtime.then(({ llama }) => {
+    const addon = llamaAddon(llama);
+    metrics.llamaAddonLoaded(addon);
+    logger.info({ addon }, describeLlamaAddon(addon));
+  }, () => undefined);
   const pool = createPool(config, runtime, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
   // llama.cpp and the pinned models load (on llama.cpp's threads) while the store opens and migrates, and go on loading
   // while Studio listens: /ready says which are still loading, and requests wait for their model.

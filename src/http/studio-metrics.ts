@@ -35,6 +35,7 @@ export class StudioMetrics {
   readonly modelUnloads: Counter<ModelLabel | 'reason'>;
   readonly modelLoadTime: Histogram<ModelLabel>;
   readonly ledgerWrite: Histogram;
+  readonly llamaAddon: Gauge<'build'>;
 
   constructor() {
     const registers = [this.registry];
@@ -110,7 +111,19 @@ export class StudioMetrics {
       buckets: LEDGER_WRITE_BUCKETS,
       registers,
     });
+    this.llamaAddon = new Gauge({
+      name: 'studio_llama_addon_info',
+      help: "The build of node-llama-cpp's addon local models run on (patched, prebuilt or source-build), as 1; absent until llama.cpp has loaded.",
+      labelNames: ['build'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Names the addon llama.cpp runs on, once it has loaded. */
+  llamaAddonLoaded(build: string): void {
+    this.llamaAddon.reset();
+    this.llamaAddon.set({ build }, 1);
   }
 
   /** Where the gauges read each model's load at scrape time: the engine the app serves. */
