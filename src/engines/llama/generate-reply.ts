@@ -47,6 +47,8 @@ export interface ReplyOptions {
   /** Hears each finished answer's text with the tokens generated for it. */
   readonly onAnswer: (text: string, tokens: readonly Token[]) => void;
   readonly signal: AbortSignal;
+  /** Awaited before each decode step: a batch line waits here while live requests head for their first token. */
+  readonly beforeStep?: () => Promise<void>;
 }
 
 /** llama.cpp seeds are 32-bit; wires allow larger ones, which wrap around. */
@@ -132,6 +134,10 @@ export async function* generateReply(options: ReplyOptions): AsyncGenerator<Gene
   try {
     let replacement: Token[] | undefined;
     while (finishReason === undefined && limit === undefined) {
+      if (options.beforeStep !== undefined) {
+        await options.beforeStep();
+        if (signal.aborted) throw new ClientAbortedError();
+      }
       const next = await iterator.next(replacement);
       if (signal.aborted) throw new ClientAbortedError();
       if (next.done === true) break;

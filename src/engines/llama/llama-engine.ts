@@ -28,6 +28,7 @@ import { prefill, PrefillPacer } from './prefill.js';
 import { PrefixSharing } from './prefix-sharing.js';
 import { PromptLengthGuard } from './prompt-length-guard.js';
 import { ReplyMemory } from './reply-memory.js';
+import { LiveFirstGate } from './live-first-gate.js';
 import { SequencePool } from './sequence-pool.js';
 
 export interface LlamaEngineOptions {
@@ -111,6 +112,7 @@ export class LlamaEngine implements Engine {
   readonly #thinkCloseTokens: readonly Token[];
   readonly #pool: SequencePool;
   readonly #pacer = new PrefillPacer();
+  readonly #liveFirst = new LiveFirstGate();
   /** Its folder of state files is the engine's, removed with it. */
   readonly #sharing: PrefixSharing;
   readonly #answers: ReplyMemory;
@@ -229,6 +231,8 @@ export class LlamaEngine implements Engine {
       await admit?.({ inputTokens: plan.tokens.length, maxTokens: Math.min(request.maxTokens ?? room, room) * choices });
 
       enter('queued');
+      // Until its prompt is in, a live request keeps batch lines from adding their decodes to its steps.
+      using liveFirst = priority === 'batch' ? undefined : this.#liveFirst.hold();
       // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
       using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens), priority });
       signal = AbortSignal.any([clientSignal, lease.preempted]);
@@ -254,9 +258,13 @@ export class LlamaEngine implements Engine {
       // Several answers share that one evaluation of the prompt.
       if (others.length > 0) await this.#sharing.copy(lead, others);
       enter('decode');
+      liveFirst?.[Symbol.dispose]();
+      lease.decoding();
       // Generation runs ahead of a slow reader, so it keeps its place in every batch, and its sequences
       // serve other requests from the last token on, however long the client takes to read the rest.
-      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal), (completed) => {
+      const leaseSignal = signal;
+      const beforeStep = priority === 'batch' ? () => this.#liveFirst.pass(leaseSignal) : undefined;
+      yield* readAhead(this.#replies(request, plan, lease.sequences, grammar, counters, signal, beforeStep), (completed) => {
         lease[Symbol.dispose]();
         if (!completed) return;
         finished = true;
@@ -285,6 +293,7 @@ export class LlamaEngine implements Engine {
     grammar: LlamaGrammar | undefined,
     counters: ReplyCounters,
     signal: AbortSignal,
+    beforeStep: (() => Promise<void>) | undefined,
   ): AsyncIterable<GenerationEvent> {
     const room = this.#contextSize - plan.tokens.length;
     const sampling = { ...this.#options.defaultSampling, ...request.sampling };
@@ -311,6 +320,7 @@ export class LlamaEngine implements Engine {
         counters,
         onAnswer: (text, tokens) => this.#answers.remember(text, tokens),
         signal,
+        beforeStep,
       }),
     );
     return replies.length === 1 ? (replies[0] as AsyncGenerator<GenerationEvent>) : mergeAsyncIterables(replies);

@@ -10,6 +10,11 @@ export interface SequenceLease extends Disposable {
    * lease: its holder stops its work and releases the lease. A live lease's never fires.
    */
   readonly preempted: AbortSignal;
+  /**
+   * Says the holder's prompt is in and it now works a token at a time: preempted, it lets go within one
+   * decode step, where a prompt still being evaluated takes a whole chunk. Preemption picks such leases first.
+   */
+  decoding(): void;
 }
 
 export interface SequencePoolLimits {
@@ -45,6 +50,7 @@ interface Waiter {
 interface BatchHold {
   readonly sequences: readonly LlamaContextSequence[];
   readonly preemption: AbortController;
+  decoding: boolean;
 }
 
 const NEVER_PREEMPTED = new AbortController().signal;
@@ -158,8 +164,8 @@ export class SequencePool {
   }
 
   /**
-   * Asks the newest batch leases to give their sequences back until the live waiters would all fit in
-   * what is free or on its way back. A preempted holder stops within one step of its work, so a live
+   * Asks batch leases to give their sequences back, those decoding before those still evaluating a
+   * prompt and the newest first, until the live waiters would all fit in what is free or on its way back. A preempted holder stops within one step of its work, so a live
    * request waits for batch work no longer than that.
    */
   #preemptForLive(): void {
@@ -170,6 +176,8 @@ export class SequencePool {
       if (hold.preemption.signal.aborted) coming += hold.sequences.length;
       else holding.push(hold);
     }
+    // Popped from the end: the newest of those decoding first, then the newest still evaluating a prompt.
+    holding.sort((a, b) => Number(a.decoding) - Number(b.decoding));
     for (let hold = holding.pop(); hold !== undefined && coming < wanted; hold = holding.pop()) {
       hold.preemption.abort(new PreemptedError());
       coming += hold.sequences.length;
@@ -205,12 +213,15 @@ export class SequencePool {
   }
 
   #lease(sequences: LlamaContextSequence[], priority: GenerationPriority): SequenceLease {
-    const hold: BatchHold | undefined = priority === 'batch' ? { sequences, preemption: new AbortController() } : undefined;
+    const hold: BatchHold | undefined = priority === 'batch' ? { sequences, preemption: new AbortController(), decoding: false } : undefined;
     if (hold !== undefined) this.#batchHolds.add(hold);
     let released = false;
     return {
       sequences,
       preempted: hold?.preemption.signal ?? NEVER_PREEMPTED,
+      decoding: () => {
+        if (hold !== undefined) hold.decoding = true;
+      },
       [Symbol.dispose]: () => {
         if (released) return;
         released = true;
