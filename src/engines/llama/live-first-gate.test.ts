@@ -30,11 +30,12 @@ describe('LiveFirstGate', () => {
 
   it('lets a held batch step go when its generation is stopped', async () => {
     const gate = new LiveFirstGate();
-    using _live = gate.hold();
+    gate.hold();
     const stop = new AbortController();
     const waiting = gate.pass(stop.signal);
     expect(await settled(waiting)).toBe(false);
     stop.abort();
     expect(await settled(waiting)).toBe(true);
+    expect(gate.live).toBe(1);
   });
 });
