@@ -1,4 +1,4 @@
-// Holds batch generations between decode steps while a live request is still on its way to its first token.
+// Holds batch generations between steps while a live request is still on its way to its first token.
 //
 // Batch lines run beside live requests in one batch per step, and every token they add to a step
 // slows it: on a CPU, a live prompt evaluated next to a few batch decodes takes several times as

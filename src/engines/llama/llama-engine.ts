@@ -231,7 +231,7 @@ export class LlamaEngine implements Engine {
       await admit?.({ inputTokens: plan.tokens.length, maxTokens: Math.min(request.maxTokens ?? room, room) * choices });
 
       enter('queued');
-      // Until its prompt is in, a live request keeps batch lines from adding their decodes to its steps.
+      // Until its prompt is in, a live request keeps batch lines from adding their tokens to its steps.
       using liveFirst = priority === 'batch' ? undefined : this.#liveFirst.hold();
       // The lead sequence is the free one whose cache already holds most of this prompt; without one, the coldest.
       using lease = await this.#pool.acquire({ signal, count: choices, rank: (sequence) => reusablePrefix(sequence.contextTokens, plan.tokens), priority });
@@ -247,10 +247,16 @@ export class LlamaEngine implements Engine {
         await Promise.all(others.map((sequence) => sequence.clearHistory()));
         yield { type: 'start', model: this.#info.id, inputTokens: plan.tokens.length };
 
+        // A batch prompt waits between chunks while a live one is evaluated, unless a request is copying from it.
+        const holdForLive = async (): Promise<void> => {
+          if (priority === 'batch') await this.#liveFirst.pass(AbortSignal.any([signal, inFlight.awaited]));
+        };
         await inFlight.stepped(evaluated.cached);
+        await holdForLive();
         await prefill(lead, plan.tokens.slice(evaluated.cached, -1), this.#pacer, signal, async (count) => {
           evaluated.prompt += count;
           await inFlight.stepped(evaluated.cached + evaluated.prompt);
+          await holdForLive();
         });
       } finally {
         inFlight.end();

@@ -82,6 +82,7 @@ interface Offer {
 /** A prompt being evaluated, which requests sharing its start may copy from as soon as enough of it is. */
 export class PrefillInFlight {
   readonly #offers = new Set<Offer>();
+  readonly #awaited = new AbortController();
 
   constructor(
     readonly sequence: LlamaContextSequence,
@@ -89,6 +90,11 @@ export class PrefillInFlight {
     private readonly directory: string,
     private readonly onEnd: (prefill: PrefillInFlight) => void,
   ) {}
+
+  /** Fires once another request waits for this prefill, which from then on must not be held back. */
+  get awaited(): AbortSignal {
+    return this.#awaited.signal;
+  }
 
   wait(length: number, signal: AbortSignal): Promise<Snapshot | undefined> {
     return new Promise((resolve, reject) => {
@@ -108,6 +114,7 @@ export class PrefillInFlight {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#offers.add(offer);
+      this.#awaited.abort();
     });
   }
 
