@@ -4,6 +4,7 @@ import { collectGeneration, type CollectedGeneration } from '../core/collect-gen
 import type { Engine, GenerateOptions } from '../core/engine.js';
 import { isRenderable, toStudioError, type RenderableError } from '../core/errors.js';
 import type { GenerationEvent, Usage } from '../core/generation-event.js';
+import { ledgerTokens } from '../core/ledger-tokens.js';
 import { batchCost } from '../core/pricing.js';
 import type { BatchLine, BatchRecord, BatchStore, Ledger, LedgerClose } from '../core/store.js';
 
@@ -45,11 +46,7 @@ function ledgerClose(requestId: string, usage: Usage | undefined, outcome: { mod
   return {
     requestId,
     modelServed: outcome.modelServed,
-    promptTokens: usage?.inputTokens ?? 0,
-    cachedTokens: usage?.cachedInputTokens ?? 0,
-    completionTokens: usage?.outputTokens ?? 0,
-    reasoningTokens: usage?.reasoningTokens ?? 0,
-    usageReported: usage === undefined || (usage.inputTokens !== undefined && usage.outputTokens !== undefined),
+    ...ledgerTokens(usage),
     cost: cost?.total,
     currency: cost?.currency,
     durationMs: Math.round(outcome.durationMs),

@@ -1,5 +1,6 @@
 // Writes each generation to the usage ledger: a row opened at admission, closed with the tokens the engine counted.
 import type { Logger } from 'pino';
+import { ledgerTokens } from '../core/ledger-tokens.js';
 import type { Ledger } from '../core/store.js';
 import type { GenerationObserver } from './generation.js';
 
@@ -26,12 +27,7 @@ export function ledgerObserver(ledger: Ledger, logger: Logger): GenerationObserv
         await ledger.close({
           requestId,
           modelServed: outcome.modelServed,
-          promptTokens: usage?.inputTokens ?? 0,
-          cachedTokens: usage?.cachedInputTokens ?? 0,
-          completionTokens: usage?.outputTokens ?? 0,
-          reasoningTokens: usage?.reasoningTokens ?? 0,
-          // No usage at all means the engine never ran (nothing evaluated); a usage that leaves a count out means the engine did not know it.
-          usageReported: usage === undefined || (usage.inputTokens !== undefined && usage.outputTokens !== undefined),
+          ...ledgerTokens(usage),
           cost: usage?.cost?.total,
           currency: usage?.cost?.currency,
           ttftMs: outcome.ttftMs === undefined ? undefined : Math.round(outcome.ttftMs),
