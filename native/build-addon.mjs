@@ -25,6 +25,12 @@ const localBuildFolder = join(nodeLlamaCpp, 'llama', 'localBuilds', platform);
 const LINKED_LIBRARY = /^lib(llama|llama-common|ggml|ggml-base)(\.v[\d.]+)?\.so$/;
 /** Marks the local build as this script's, for Studio's start-up line and /metrics. */
 const MARKER_FILE = 'studio-addon.json';
+/**
+ * With a local build node-llama-cpp reads its grammars (the JSON one, for json_object) from a cloned llama.cpp
+ * source, `llama/llama.cpp/grammars` beside a `.git`, not from the copy it ships in `llama/grammars`.
+ */
+const llamaCppFolder = join(nodeLlamaCpp, 'llama', 'llama.cpp');
+const GRAMMARS_MARKER = 'studio-grammars.json';
 
 async function exists(path) {
   return stat(path).then(
@@ -148,6 +154,16 @@ async function installLocalBuild(addon, binaries, hash) {
   await writeFile(join(release, '_nlcBuildMetadata.json'), JSON.stringify(metadata));
   await writeFile(join(release, MARKER_FILE), JSON.stringify({ patch: basename(patchPath), inputs: hash }));
   await writeFile(join(localBuildFolder, 'buildDone.status'), '');
+  await exposeGrammars();
+}
+
+/** Points a local build at the grammars node-llama-cpp ships, unless a llama.cpp source is cloned there already. */
+async function exposeGrammars() {
+  if ((await exists(llamaCppFolder)) && !(await exists(join(llamaCppFolder, GRAMMARS_MARKER)))) return;
+  await rm(llamaCppFolder, { recursive: true, force: true });
+  await mkdir(join(llamaCppFolder, '.git'), { recursive: true });
+  await symlink(join('..', 'grammars'), join(llamaCppFolder, 'grammars'));
+  await writeFile(join(llamaCppFolder, GRAMMARS_MARKER), '{}');
 }
 
 /** The name and version node-llama-cpp compares a local build's metadata with (from os-release). */
@@ -184,6 +200,7 @@ async function main() {
 /** Removes a local build this script installed before (not one of `npx node-llama-cpp source build`'s), so that none built for other inputs stays. */
 async function removeStaleBuild() {
   if (await exists(join(localBuildFolder, 'Release', MARKER_FILE))) await rm(localBuildFolder, { recursive: true, force: true });
+  if (await exists(join(llamaCppFolder, GRAMMARS_MARKER))) await rm(llamaCppFolder, { recursive: true, force: true });
 }
 
 try {

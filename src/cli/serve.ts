@@ -237,11 +237,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   await checkPortFree(config.host, config.port);
   const metrics = new StudioMetrics();
   const runtime = options.runtime ?? loadLlamaRuntime(config.gpu === 'off');
-  void runtime.then(({ llama }) => {
-    const addon = llamaAddon(llama);
-    metrics.llamaAddonLoaded(addon);
-    logger.info({ addon }, describeLlamaAddon(addon));
-  }, () => undefined);
+  void runtime.then(({ llama }) => metrics.llamaAddonLoaded(llamaAddon(llama)), () => undefined);
   const pool = createPool(config, runtime, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
   // llama.cpp and the pinned models load (on llama.cpp's threads) while the store opens and migrates, and go on loading
   // while Studio listens: /ready says which are still loading, and requests wait for their model.
@@ -339,6 +335,11 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   print(`  ${authSummary(config, accounts.liveKeys)}`);
   const patchWarning = batchingPatchWarning();
   if (patchWarning !== undefined) print(patchWarning);
+  // Told once start-up has succeeded: a failed start says its one reason and nothing else.
+  void runtime.then(({ llama }) => {
+    const addon = llamaAddon(llama);
+    logger.info({ addon }, describeLlamaAddon(addon));
+  }, () => undefined);
   batchRunner.start();
 
   let closing: Promise<void> | undefined;
