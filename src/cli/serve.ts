@@ -237,7 +237,8 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   await checkPortFree(config.host, config.port);
   const metrics = new StudioMetrics();
   const runtime = options.runtime ?? loadLlamaRuntime(config.gpu === 'off');
-  void runtime.then(({ llama }) => metrics.llamaAddonLoaded(llamaAddon(llama)), () => undefined);
+  const addon = runtime.then(({ llama }) => llamaAddon(llama));
+  void addon.then((built) => metrics.llamaAddonLoaded(built), () => undefined);
   const pool = createPool(config, runtime, logger, options.showDownloadProgress ?? process.stdout.isTTY === true, metrics);
   // llama.cpp and the pinned models load (on llama.cpp's threads) while the store opens and migrates, and go on loading
   // while Studio listens: /ready says which are still loading, and requests wait for their model.
@@ -336,10 +337,7 @@ export async function startServer(config: ServerConfig, options: ServeOptions = 
   const patchWarning = batchingPatchWarning();
   if (patchWarning !== undefined) print(patchWarning);
   // Told once start-up has succeeded: a failed start says its one reason and nothing else.
-  void runtime.then(({ llama }) => {
-    const addon = llamaAddon(llama);
-    logger.info({ addon }, describeLlamaAddon(addon));
-  }, () => undefined);
+  void addon.then((built) => logger.info({ addon: built }, describeLlamaAddon(built)), () => undefined);
   batchRunner.start();
 
   let closing: Promise<void> | undefined;

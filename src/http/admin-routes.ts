@@ -5,6 +5,7 @@ import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '
 import { keyNameProblem } from '../core/key-name.js';
 import { keyState } from '../core/key-state.js';
 import type { ApiKeyRecord, KeyLimits, KeyStore } from '../core/store.js';
+import { unixSeconds as seconds } from '../lib/unix-seconds.js';
 import type { AppEnv } from './app-env.js';
 import { parseJsonBody } from './read-json-body.js';
 
@@ -39,7 +40,6 @@ function changedLimits(current: KeyLimits, change: LimitsChange): KeyLimits {
   return merged as KeyLimits;
 }
 
-const seconds = (date: Date | undefined): number | null => (date === undefined ? null : Math.floor(date.getTime() / 1000));
 
 /** A key as the admin API shows it: never its secret, only the prefix that tells it apart. */
 export function keyJson(record: ApiKeyRecord): object {

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
 import type { PromptTemplateRecord, TemplateStore } from '../core/store.js';
+import { unixSeconds as seconds } from '../lib/unix-seconds.js';
 import type { AppEnv } from './app-env.js';
 import { parseJsonBody } from './read-json-body.js';
 import { requestOwner as owner } from './request-owner.js';
@@ -16,7 +17,6 @@ const saveSchema = z.strictObject({
   user: z.string().min(1, "'user' must not be empty.").max(MAX_TEMPLATE_TEXT, `'user' must be at most ${MAX_TEMPLATE_TEXT} characters.`),
 });
 
-const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 function templateJson(record: PromptTemplateRecord): object {
   return {

@@ -1,7 +1,7 @@
 // Renders a batch as the OpenAI-compatible `batch` object Model Studio answers with.
 import type { BatchRecord } from '../../core/store.js';
-
-const seconds = (date: Date | undefined): number | null => (date === undefined ? null : Math.floor(date.getTime() / 1000));
+import { unixSeconds as seconds } from '../../lib/unix-seconds.js';
+import { encodeListPage } from './encode-list-page.js';
 
 export function encodeBatch(batch: BatchRecord): object {
   return {
@@ -32,5 +32,5 @@ export function encodeBatch(batch: BatchRecord): object {
 }
 
 export function encodeBatchList(batches: readonly BatchRecord[], hasMore: boolean): object {
-  return { object: 'list', data: batches.map(encodeBatch), first_id: batches[0]?.id ?? null, last_id: batches[batches.length - 1]?.id ?? null, has_more: hasMore };
+  return encodeListPage(batches, hasMore, encodeBatch);
 }
