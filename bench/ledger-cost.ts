@@ -16,7 +16,7 @@ import { openStore } from '../src/store/open-store.js';
 import { createPostgresSchema } from '../test/support/postgres-schema.js';
 import { tinyModelPath } from '../test/test-model.js';
 import { positiveInteger } from './positive-integer.js';
-import { percentile } from './stats.js';
+import { median, percentile } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,7 +129,8 @@ async function drive(setup: Setup): Promise<{ rps: number; latencies: number[] }
   async function worker(): Promise<void> {
     while (next < requests) {
       const stream = next++ % 2 === 0;
-      const body = JSON.stringify({ model: target.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
+      // One seed for all: every request draws the same tokens, so the variants differ only in what they run around them.
+      const body = JSON.stringify({ model: target.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens, seed: 7, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
       const began = performance.now();
       const response = await setup.app.fetch(new Request('http://bench/v1/chat/completions', { method: 'POST', headers, body }));
       await response.text();
@@ -145,6 +146,8 @@ async function drive(setup: Setup): Promise<{ rps: number; latencies: number[] }
 interface Measured {
   readonly rps: number[];
   readonly latencies: number[];
+  /** Each round's p50, beside `rps`, for the ratio to the off run of the same round. */
+  readonly p50s: number[];
 }
 
 const variants: Readonly<Record<string, readonly Part[]>> = { 'ledger + limits': ['ledger', 'limits'], 'ledger only': ['ledger'], 'limits only': ['limits'] };
@@ -152,11 +155,11 @@ const variants: Readonly<Record<string, readonly Part[]>> = { 'ledger + limits':
 /** The setups take turns, in an order that turns each round, so a machine that drifts moves them all alike. */
 async function compare(name: string, store: { databaseUrl?: string; dataDir: string }): Promise<string[]> {
   const setups: Record<string, Setup> = { off: offSetup() };
-  const results: Record<string, Measured> = { off: { rps: [], latencies: [] } };
+  const results: Record<string, Measured> = { off: { rps: [], latencies: [], p50s: [] } };
   try {
     for (const [variant, parts] of Object.entries(variants)) {
       setups[variant] = await storeSetup(store, parts);
-      results[variant] = { rps: [], latencies: [] };
+      results[variant] = { rps: [], latencies: [], p50s: [] };
     }
     const names = Object.keys(setups);
     // Warm-up: JIT, the store's first statements and the key's look-up.
@@ -167,6 +170,7 @@ async function compare(name: string, store: { databaseUrl?: string; dataDir: str
         const run = await drive(setups[variant]!);
         results[variant]!.rps.push(run.rps);
         results[variant]!.latencies.push(...run.latencies);
+        results[variant]!.p50s.push(percentile(run.latencies, 50));
       }
     }
   } finally {
@@ -177,11 +181,14 @@ async function compare(name: string, store: { databaseUrl?: string; dataDir: str
     p50: percentile(measured.latencies, 50),
     p99: percentile(measured.latencies, 99),
   });
-  const off = summary(results.off!);
+  const off = results.off!;
   const pct = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+  // Each round's run is set against the off run of the same round, and the median of those ratios is shown:
+  // a round the machine slowed moves both sides of its ratio, where pooled samples would carry it into one.
+  const pairedRatio = (values: readonly number[], offValues: readonly number[]): number => median(values.map((value, round) => value / offValues[round]!));
   return Object.entries(results).map(([variant, measured]) => {
     const { rps, p50, p99 } = summary(measured);
-    const ratios = variant === 'off' ? '| | |' : `| ${pct(rps / off.rps)} | ${pct(p50 / off.p50)} |`;
+    const ratios = variant === 'off' ? '| | |' : `| ${pct(pairedRatio(measured.rps, off.rps))} | ${pct(pairedRatio(measured.p50s, off.p50s))} |`;
     return `| ${name} | ${variant} | ${rps.toFixed(0)} | ${p50.toFixed(2)} | ${p99.toFixed(2)} ${ratios}`;
   });
 }
@@ -193,7 +200,7 @@ try {
   print([
     `${requests} requests × ${rounds} rounds, ${concurrency} at a time, half streamed (include_usage), half blocking, max_tokens ${maxTokens}, through Studio's app in process on ${values.engine === 'tiny' ? 'the tiny test model' : 'an instant engine'}`,
     '',
-    '| store | on | requests/s | p50 ms | p99 ms | throughput vs off | p50 vs off |',
+    '| store | on | requests/s | p50 ms | p99 ms | throughput vs off, median of rounds | p50 vs off, median of rounds |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ]);
   print(await compare('SQLite', { dataDir }));
