@@ -1,6 +1,7 @@
 // `studio serve`: the composition root that builds the engines and the HTTP server from the configuration.
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { BatchRunner } from '../batch/batch-runner.js';
@@ -152,6 +153,7 @@ function createPool(config: ServerConfig, runtime: Promise<LlamaRuntime>, logger
         logPoolChange(logger, change);
         countPoolChange(metrics, change);
       },
+      memoryEstimatesFile: join(config.dataDir, 'memory-estimates.json'),
     });
   } catch (error) {
     // The pool never owned llama.cpp: nothing else will free it.

@@ -6,6 +6,7 @@ import type { GenerationEvent } from '../../core/generation-event.js';
 import type { MemoryEstimate } from './estimate-memory.js';
 import type { LlamaEngine } from './llama-engine.js';
 import type { LlamaRuntime } from './llama-runtime.js';
+import { cachedMemoryEstimate } from './memory-estimate-cache.js';
 
 export interface PooledModel {
   /** The name requests arrive with (the router has resolved aliases). */
@@ -40,6 +41,8 @@ export interface LlamaModelPoolOptions {
   readonly resolveSource: (source: string) => Promise<string>;
   /** Hears loads and unloads, for the log. */
   readonly onChange?: (change: PoolChange) => void;
+  /** A JSON file that keeps models' memory estimates between starts (`cachedMemoryEstimate`); without it each start estimates afresh. */
+  readonly memoryEstimatesFile?: string;
 }
 
 export type PoolChange =
@@ -243,7 +246,8 @@ export class LlamaModelPool implements Engine {
     const { llama, LlamaEngine, estimateMemory } = await this.#runtime;
     return this.#exclusively(async () => {
       if (slot.estimate?.path !== path) {
-        const memory = await estimateMemory(llama, path, { contextSize: model.contextSize, sequences: model.parallel, gpuLayers: model.gpuLayers });
+        const shape = { contextSize: model.contextSize, sequences: model.parallel, gpuLayers: model.gpuLayers };
+        const memory = await cachedMemoryEstimate(this.#options.memoryEstimatesFile, estimateMemory, llama, path, shape);
         slot.estimate = { path, memory };
       }
       const estimate = slot.estimate.memory;
