@@ -253,7 +253,7 @@ export const serverOptions = {
   dataDir: defineOption({
     flag: 'data-dir',
     env: ['STUDIO_DATA_DIR'],
-    description: 'folder of the SQLite store (keys, usage ledger), created on first start; unused with --database-url',
+    description: 'folder of the SQLite store (keys, usage ledger; not with --database-url) and of the memory estimates of model files, created on first start',
     schema: z.string().min(1),
     default: join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'studio'),
     valueName: '<dir>',

@@ -32,7 +32,7 @@ if (databaseUrl === undefined || databaseUrl === '' || redisUrl === undefined ||
             'redis-url': redisUrl,
             'admin-key': ADMIN_KEY,
             'instance-id': `replica-${name}-${schema.name}`,
-            // Never used: the store is PostgreSQL.
+            // Holds no store (that is PostgreSQL), only the memory estimates of model files.
             'data-dir': join(directory, name),
           }),
         );

@@ -1,9 +1,9 @@
 // Which build of node-llama-cpp's addon Studio runs on: the patched one `npm ci` builds (native/README.md), node-llama-cpp's
 // prebuilt one where that build could not be made, or a local build of node-llama-cpp's own (`npx node-llama-cpp source build`).
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Llama } from 'node-llama-cpp';
+import { nodeLlamaCppFolder } from './node-llama-cpp-folder.js';
 
 export type LlamaAddon = 'patched' | 'prebuilt' | 'source-build';
 
@@ -11,8 +11,7 @@ export type LlamaAddon = 'patched' | 'prebuilt' | 'source-build';
 const MARKER_FILE = 'studio-addon.json';
 
 function patchedBuildMarker(): string {
-  const nodeLlamaCpp = dirname(dirname(createRequire(import.meta.url).resolve('node-llama-cpp')));
-  return join(nodeLlamaCpp, 'llama', 'localBuilds', `${process.platform}-${process.arch}`, 'Release', MARKER_FILE);
+  return join(nodeLlamaCppFolder(), 'llama', 'localBuilds', `${process.platform}-${process.arch}`, 'Release', MARKER_FILE);
 }
 
 export function llamaAddon(llama: Pick<Llama, 'buildType' | 'gpu'>, marker: string = patchedBuildMarker()): LlamaAddon {

@@ -1,12 +1,12 @@
 // Keeps memory estimates in a JSON file between starts: node-llama-cpp's estimate is a simulated load that takes
 // seconds (it builds the vocabulary again), and its answer does not change while the model file and the shape stay.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Llama } from 'node-llama-cpp';
 import { z } from 'zod';
 import { randomId } from '../../lib/random-id.js';
 import type { ContextShape, estimateMemory, MemoryEstimate } from './estimate-memory.js';
+import { nodeLlamaCppFolder } from './node-llama-cpp-folder.js';
 
 const MAX_ENTRIES = 64;
 
@@ -73,9 +73,7 @@ async function entryKey(llama: Llama, modelPath: string, shape: ContextShape): P
 }
 
 async function nodeLlamaCppVersion(): Promise<string> {
-  // Its package.json is not among its exports; it sits two folders above the entry point (dist/index.js).
-  const root = dirname(dirname(createRequire(import.meta.url).resolve('node-llama-cpp')));
-  const manifest = z.object({ version: z.string() }).parse(JSON.parse(await readFile(join(root, 'package.json'), 'utf8')));
+  const manifest = z.object({ version: z.string() }).parse(JSON.parse(await readFile(join(nodeLlamaCppFolder(), 'package.json'), 'utf8')));
   return manifest.version;
 }
 
