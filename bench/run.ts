@@ -7,6 +7,7 @@ import { benchModelPath } from '../test/test-model.js';
 import { batchedDecodeTokensPerSecond } from './llama-batched-bench.js';
 import { runLlamaBench } from './llama-bench.js';
 import { ensureLlamaCpp } from './llama-cpp-build.js';
+import { measureDecodeFloor } from './measure-decode-floor.js';
 import { describeMachine } from './machine.js';
 import { positiveInteger } from './positive-integer.js';
 import { renderMarkdown, writeReport, type ServerRun } from './report.js';
@@ -112,6 +113,8 @@ const llamaBench = {
   decode: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: 0, generatedTokens: config.quick ? 16 : 128, repetitions }),
   prefill: await runLlamaBench(build.benchBinary, model, config.threads, { promptTokens: config.quick ? 64 : 512, generatedTokens: 0, repetitions }),
 };
+console.log('decode floor: node-llama-cpp\'s token loop against a plain C++ loop over the same libraries');
+const decodeFloor = await measureDecodeFloor({ model, threads: config.threads, parallel: config.parallel, ctx: config.ctx, tokens: config.quick ? 16 : 64, rounds: config.quick ? 2 : 8 });
 const fragmentTokens = await utf8FragmentTokens(model);
 const commands = [studioCommand(model, await freePort()), llamaServerCommand(build.serverBinary, model, await freePort(), fragmentTokens)] as const;
 console.log('Start-up: each server started and stopped in turn, timed to its first chat reply');
@@ -128,7 +131,7 @@ const burstCeiling: BurstCeiling = async (streams, promptTokens, generatedTokens
     : batchedDecodeTokensPerSecond(build.batchedBenchBinary, model, { threads: config.threads, contextTokens: config.ctx * config.parallel, sequences: streams, promptTokens, generatedTokens });
 const { servers, burstCeilings } = await measureServers(commands, config.plan, burstCeiling);
 const [studio, llamaServer] = [{ ...servers[0], startupMs: startUp.studio.medianMs }, { ...servers[1], startupMs: startUp.llamaServer.medianMs }];
-const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, burstCeilings, startUp, studio, llamaServer };
+const report = { startedAt, config, machine: await describeMachine(build.commit), model: model.replace(`${process.cwd()}/`, './'), llamaBench, decodeFloor, burstCeilings, startUp, studio, llamaServer };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
 console.log(startUpLine);
