@@ -58,9 +58,12 @@ describe('memory estimates kept between starts', () => {
     }
   }
 
+  async function cachedFile(): Promise<{ version: number; entries: CachedEntry[] }> {
+    return JSON.parse(await readFile(cacheFile, 'utf8')) as { version: number; entries: CachedEntry[] };
+  }
+
   async function cachedEntries(): Promise<CachedEntry[]> {
-    const content = JSON.parse(await readFile(cacheFile, 'utf8')) as { entries: CachedEntry[] };
-    return content.entries;
+    return (await cachedFile()).entries;
   }
 
   it('writes the estimate of a model it loads to the file, creating its folder', async () => {
@@ -73,8 +76,8 @@ describe('memory estimates kept between starts', () => {
   });
 
   it('uses the estimate in the file on the next start', async () => {
-    const entries = await cachedEntries();
-    await writeFile(cacheFile, JSON.stringify({ version: 1, entries: entries.map((entry) => ({ ...entry, ramBytes: 1000 * BUDGET_BYTES })) }));
+    const file = await cachedFile();
+    await writeFile(cacheFile, JSON.stringify({ ...file, entries: file.entries.map((entry) => ({ ...entry, ramBytes: 1000 * BUDGET_BYTES })) }));
     await expect(startPool()).rejects.toThrow(/needs about 8000\.0 GiB of memory .* more than the memory budget/);
   });
 

@@ -24,10 +24,11 @@ export async function estimateMemory(llama: Llama, modelPath: string, shape: Con
         ? Math.min(shape.gpuLayers, insights.totalLayers)
         : (await insights.configurationResolver.resolveModelGpuLayersV2(shape.gpuLayers)).gpuLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
-  // node-llama-cpp gives every sequence its own contextSize cells.
+  // contextSize is per sequence, as the engine creates the context: node-llama-cpp gives every sequence its own
+  // contextSize cells, and this estimate multiplies by the sequences itself.
   // Unlike the older estimate, this one counts the compute buffers, e.g. the logits of a large vocabulary.
   const context = await insights.estimateContextResourceRequirementsV2({
-    contextSize: shape.contextSize * shape.sequences,
+    contextSize: shape.contextSize,
     sequences: shape.sequences,
     modelGpuLayers: gpuLayers,
   });

@@ -28,8 +28,10 @@ const entrySchema = z.object({
 type Entry = z.infer<typeof entrySchema>;
 type EntryKey = Omit<Entry, 'ramBytes' | 'vramBytes'>;
 
-// Raise the version when estimateMemory changes what it counts, so older files' estimates are not reused.
-const cacheFileSchema = z.object({ version: z.literal(1), entries: z.array(entrySchema) });
+// Raise the version when estimateMemory changes what it counts, so older files' estimates are not reused
+// (2: a context's cells counted once, not once more per sequence).
+const CACHE_VERSION = 2;
+const cacheFileSchema = z.object({ version: z.literal(CACHE_VERSION), entries: z.array(entrySchema) });
 
 const KEY_FIELDS = ['path', 'size', 'mtimeMs', 'contextSize', 'sequences', 'gpuLayers', 'gpu', 'nodeLlamaCpp', 'llamaCpp'] as const satisfies readonly (keyof EntryKey)[];
 
@@ -100,7 +102,7 @@ async function writeEntries(file: string, entries: readonly Entry[]): Promise<vo
   // Renamed into place, so a reader (another Studio on the same data folder) never sees half a file.
   const partial = join(folder, randomId('.memory-estimates-', 6) + '.partial');
   try {
-    await writeFile(partial, JSON.stringify({ version: 1, entries: kept } satisfies z.infer<typeof cacheFileSchema>));
+    await writeFile(partial, JSON.stringify({ version: CACHE_VERSION, entries: kept } satisfies z.infer<typeof cacheFileSchema>));
     await rename(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
