@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processTree } from './process-tree.js';
 
 export interface ServerProcess {
   /** e.g. `http://127.0.0.1:8080`. */
@@ -14,9 +15,16 @@ export interface ServerProcess {
   readonly startupMs: number;
   /** The last few kilobytes of what it wrote to stdout and stderr. */
   outputTail(): string;
-  /** The process's peak resident set (VmHWM), in bytes. */
+  /** The peak resident set (VmHWM) of the process and of every process under it (Studio's server runs in a child of `studio serve`), summed, in bytes. */
   peakRssBytes(): Promise<number>;
   stop(): Promise<void>;
+}
+
+async function peakRssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (kilobytes === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kilobytes) * 1024;
 }
 
 export interface ServerCommand {
@@ -107,10 +115,10 @@ export async function startServerProcess(command: ServerCommand): Promise<Server
       startupMs: performance.now() - startedAt,
       outputTail: () => tail,
       peakRssBytes: async () => {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
-        const kilobytes = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-        if (kilobytes === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
-        return Number(kilobytes) * 1024;
+        // A zombie has no memory left to read.
+        const running = (await processTree(pid)).filter((process) => process.state !== 'Z');
+        const peaks = await Promise.all(running.map((process) => peakRssOf(process.pid)));
+        return peaks.reduce((sum, bytes) => sum + bytes, 0);
       },
       stop,
     };

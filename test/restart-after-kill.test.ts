@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finished, outputUntil, studio } from './support/studio-process.js';
+import { finished, outputUntil, servingProcessId, studio } from './support/studio-process.js';
 import { startTestServer } from './support/test-server.js';
 import { tinyModelPath } from './test-model.js';
 
@@ -21,7 +21,8 @@ describe('a server started after another was killed with SIGKILL', () => {
     await outputUntil(child, /listening on/);
     const [left, ...more] = await sequenceFolders();
     expect(more).toEqual([]);
-    expect(left).toMatch(new RegExp(`^studio-sequences-${child.pid}-`));
+    // Named by the process that serves: the started one, or its huge-pages child.
+    expect(left).toMatch(new RegExp(`^studio-sequences-${servingProcessId(child.pid ?? 0)}-`));
     child.kill('SIGKILL');
     expect((await exited).code).toBeNull();
     expect(await sequenceFolders()).toEqual([left]);

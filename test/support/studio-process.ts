@@ -1,6 +1,6 @@
 // Runs the `studio` command line as a child process, the way a user at a terminal does.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,4 +49,23 @@ export function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegE
     });
     child.on('close', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${stdout}`)));
   });
+}
+
+/** The pid of the process that serves for a spawned `studio serve`: its huge-pages child where it started one, else its own. */
+export function servingProcessId(spawnedPid: number): number {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // The parent pid is the second field after the command's name, which ends with the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === spawnedPid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    // node-llama-cpp checks its binding in a child of the server's, never of the parent's.
+    .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'));
+  return children[0] ?? spawnedPid;
 }

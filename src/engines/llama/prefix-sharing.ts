@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { ClientAbortedError } from '../../core/errors.js';
 import { commonPrefixLength } from '../../lib/common-prefix-length.js';
+import { isProcessRunning } from '../../lib/process-running.js';
 
 /**
  * Copying goes through a state file (node-llama-cpp has no in-memory copy between sequences): far
@@ -16,22 +17,12 @@ const MIN_SHARED_TOKENS = 256;
 /** A folder of state files is named for the process that made it: `studio-sequences-<pid>-<random>`. */
 const FOLDER_PREFIX = 'studio-sequences-';
 
-/** Signal 0 only asks whether the process exists; EPERM means it does, under another user. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 /** Removes the folders of processes that were killed before they could remove their own. */
 async function removeLeftovers(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => []);
   const dead = names.filter((name) => {
     const pid = Number(new RegExp(`^${FOLDER_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+    return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isProcessRunning(pid);
   });
   await Promise.all(dead.map((name) => rm(join(parent, name), { recursive: true, force: true })));
 }
