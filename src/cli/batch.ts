@@ -6,7 +6,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Batch } from 'openai/resources/batches';
 import { loadServerClientOptions, serverClientOptions } from '../config/server-client-options.js';
 import { batchInput } from './batch-input.js';
@@ -101,6 +101,8 @@ function clientCommand(name: string, run: (client: OpenAI, command: Command, ...
     const { url, apiKey } = loadServerClientOptions(readFlags(command));
     const base = url.replace(/\/+$/, '');
     // The SDK insists on a key; a server without auth ignores the placeholder.
+    // The SDK is imported by the command that uses it, not by every start of the command line.
+    const { default: OpenAI } = await import('openai');
     const client = new OpenAI({ baseURL: `${base}/compatible-mode/v1`, apiKey: apiKey ?? 'none' });
     try {
       await run(client, command, ...args.filter((arg): arg is string => typeof arg === 'string'));

@@ -1,7 +1,6 @@
 // `studio chat`: talk to a Studio (or Model Studio itself) from a terminal, or ask one question from a script.
 import { text } from 'node:stream/consumers';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import OpenAI from 'openai';
 import { loadServerClientOptions, serverClientOptions } from '../config/server-client-options.js';
 import { clientErrorText } from './client-error-text.js';
 import { runChatRepl } from './chat-repl.js';
@@ -62,6 +61,8 @@ export function chatCommand(): Command {
     const { url, apiKey } = loadServerClientOptions(readClientFlags(command));
     const base = url.replace(/\/+$/, '');
     // The SDK insists on a key; a server without auth ignores the placeholder.
+    // The SDK is imported by the command that uses it, not by every start of the command line.
+    const { default: OpenAI } = await import('openai');
     const client = new OpenAI({ baseURL: `${base}/compatible-mode/v1`, apiKey: apiKey ?? 'none' });
     const stdinPrompt = words.length === 0 && process.stdin.isTTY !== true;
     const interactive = words.length === 0 && !stdinPrompt;

@@ -8,7 +8,6 @@ import { keyNameProblem } from '../core/key-name.js';
 import { keyState } from '../core/key-state.js';
 import type { ApiKeyRecord, KeyLimits, Store } from '../core/store.js';
 import { periodStart } from '../http/key-limits.js';
-import { openStore } from '../store/open-store.js';
 import { addLimitFlags, expiryFromFlags, limitsFromFlags, type LimitFlags } from './key-limit-flags.js';
 import { addOptionFlags } from './option-flags.js';
 
@@ -17,6 +16,8 @@ const integer = new Intl.NumberFormat('en-US');
 
 /** Runs `work` on the store the command's --data-dir / --database-url name, and closes it. */
 async function withStore<T>(command: Command, readFlags: ReturnType<typeof addOptionFlags>, work: (store: Store) => Promise<T>): Promise<T> {
+  // The store's modules are imported by the command that uses them, not by every start of the command line.
+  const { openStore } = await import('../store/open-store.js');
   const store = await openStore({ ...loadStoreClientOptions(readFlags(command)), instance: 'studio keys' });
   try {
     return await work(store);

@@ -1,7 +1,6 @@
 // `studio migrate`: brings the store's schema up to date without serving (`studio serve` does it too, at start-up).
 import { Command } from 'commander';
 import { loadStoreClientOptions, storeClientOptions } from '../config/store-client-options.js';
-import { migrateStore } from '../store/open-store.js';
 import { addOptionFlags } from './option-flags.js';
 import { storeLocation } from './store-location.js';
 
@@ -10,6 +9,8 @@ export function migrateCommand(): Command {
   const readFlags = addOptionFlags(command, storeClientOptions);
   command.action(async () => {
     const location = loadStoreClientOptions(readFlags(command));
+    // The store's modules are imported by the command that uses them, not by every start of the command line.
+    const { migrateStore } = await import('../store/open-store.js');
     const applied = await migrateStore(location);
     const where = storeLocation(location);
     process.stdout.write(applied.length === 0 ? `The store (${where}) is up to date.\n` : `Migrated the store (${where}): ${applied.join(', ')}.\n`);

@@ -6,7 +6,6 @@ import { loadStoreClientOptions, storeClientOptions } from '../config/store-clie
 import { InvalidRequestError } from '../core/errors.js';
 import type { UsageRow } from '../core/store.js';
 import { foldUnpriced, usageJson, usageQuery, usageTotals, type UsageQuery } from '../core/usage-report.js';
-import { openStore } from '../store/open-store.js';
 import { addOptionFlags } from './option-flags.js';
 
 const integer = new Intl.NumberFormat('en-US');
@@ -63,6 +62,8 @@ export function usageCommand(): Command {
       if (error instanceof InvalidRequestError) throw new ConfigError(error.message.replace(/^(from|to) /, '--$1 '));
       throw error;
     }
+    // The store's modules are imported by the command that uses them, not by every start of the command line.
+    const { openStore } = await import('../store/open-store.js');
     const store = await openStore({ ...location, instance: 'studio usage' });
     try {
       const rows = foldUnpriced(await store.usage.usage(query));
