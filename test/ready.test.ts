@@ -4,12 +4,10 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pinnedModelStates } from '../src/cli/pinned-model-states.js';
 import type { LocalCatalogModel } from '../src/config/model-catalog.js';
-import { MODEL_STUDIO_SAMPLING } from '../src/config/model-entry-schema.js';
 import { loadServerConfig } from '../src/config/server-config.js';
-import { LlamaModelPool } from '../src/engines/llama/llama-model-pool.js';
-import { loadLlamaRuntime } from '../src/engines/llama/llama-runtime.js';
 import { createApp } from '../src/http/app.js';
 import { createHttpServer } from '../src/http/create-http-server.js';
+import { testPool } from './support/test-pool.js';
 import { tinyModelPath } from './test-model.js';
 
 // A server whose pinned model is still loading says it is not ready (start-up-ready.test.ts sees this through `studio serve`).
@@ -25,22 +23,15 @@ describe('GET /ready and /health around a pinned model that is still loading, th
     // The model's file arrives when the test says, as a slow download would.
     let release: () => void = () => {};
     const arrived = new Promise<void>((resolve) => (release = resolve));
-    const pool = LlamaModelPool.create({
-      models: [{ name: entry.name, source: entry.source, contextSize: entry.context, parallel: entry.parallel, gpuLayers: entry.gpuLayers, pinned: entry.pinned }],
-      maxLoadedModels: 1,
-      memoryBudgetBytes: 8 * 1024 ** 3,
-      idleUnloadMs: 0,
-      loadTimeoutMs: 60_000,
-      runtime: loadLlamaRuntime(true),
-      threads: 1,
-      defaultSampling: MODEL_STUDIO_SAMPLING,
-      maxQueue: 4,
-      queueTimeoutMs: 60_000,
-      resolveSource: async (source) => {
-        await arrived;
-        return source;
+    const pool = testPool(
+      [{ name: entry.name, source: entry.source, contextSize: entry.context, parallel: entry.parallel, gpuLayers: entry.gpuLayers, pinned: entry.pinned }],
+      {
+        resolveSource: async (source: string) => {
+          await arrived;
+          return source;
+        },
       },
-    });
+    );
     cleanup.push(() => pool.dispose());
     const logger = pino({ level: 'silent' });
     const app = createApp({

@@ -3,9 +3,7 @@ import { copyFile, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_STUDIO_SAMPLING } from '../../src/config/model-entry-schema.js';
-import { LlamaModelPool } from '../../src/engines/llama/llama-model-pool.js';
-import { loadLlamaRuntime } from '../../src/engines/llama/llama-runtime.js';
+import { testPool } from '../support/test-pool.js';
 import { tinyModelPath } from '../test-model.js';
 
 const BUDGET_BYTES = 8 * 1024 ** 3;
@@ -37,18 +35,8 @@ describe('memory estimates kept between starts', () => {
 
   /** Loads the model as a start-up does, and disposes of the pool whatever happens. */
   async function startPool(): Promise<void> {
-    const pool = LlamaModelPool.create({
-      models: [{ name: 'tiny', source: modelPath, contextSize: 256, parallel: 2, gpuLayers: 'auto', pinned: true }],
-      maxLoadedModels: 1,
+    const pool = testPool([{ name: 'tiny', source: modelPath, contextSize: 256, parallel: 2, gpuLayers: 'auto', pinned: true }], {
       memoryBudgetBytes: BUDGET_BYTES,
-      idleUnloadMs: 0,
-      loadTimeoutMs: 60_000,
-      runtime: loadLlamaRuntime(true),
-      threads: 1,
-      defaultSampling: MODEL_STUDIO_SAMPLING,
-      maxQueue: 4,
-      queueTimeoutMs: 60_000,
-      resolveSource: async (source) => source,
       memoryEstimatesFile: cacheFile,
     });
     try {
