@@ -4,7 +4,7 @@ import { processTree } from './process-tree.js';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-export async function processTreeCpuMs(root: number): Promise<number> {
-  const ticks = (await processTree(root)).reduce((sum, process) => sum + process.ticks, 0);
+export function processTreeCpuMs(root: number): number {
+  const ticks = processTree(root).reduce((sum, process) => sum + process.ticks, 0);
   return (ticks / TICKS_PER_SECOND) * 1000;
 }

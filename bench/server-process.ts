@@ -116,7 +116,7 @@ export async function startServerProcess(command: ServerCommand): Promise<Server
       outputTail: () => tail,
       peakRssBytes: async () => {
         // A zombie has no memory left to read.
-        const running = (await processTree(pid)).filter((process) => process.state !== 'Z');
+        const running = processTree(pid).filter((process) => process.state !== 'Z');
         const peaks = await Promise.all(running.map((process) => peakRssOf(process.pid)));
         return peaks.reduce((sum, bytes) => sum + bytes, 0);
       },

@@ -159,12 +159,12 @@ async function measure(
     log(`round ${round + 1} of ${plan.rounds}: saturation, ${plan.saturation.connections} connections × ${plan.saturation.seconds} s each`);
     for (const kind of KINDS) {
       for (const target of order) {
-        const cpuBefore = await processTreeCpuMs(servers[target]!.pid);
+        const cpuBefore = processTreeCpuMs(servers[target]!.pid);
         const { requestsPerSecond, requests } = await saturate(client, origin(target), kind, directory, useWrk).catch((error: unknown) => {
           throw new Error(`${target}, ${kind}: ${String(error)}`, { cause: error });
         });
         saturation[target]![kind].rps.push(requestsPerSecond);
-        saturation[target]![kind].cpuMsPerRequest.push(((await processTreeCpuMs(servers[target]!.pid)) - cpuBefore) / requests);
+        saturation[target]![kind].cpuMsPerRequest.push((processTreeCpuMs(servers[target]!.pid) - cpuBefore) / requests);
       }
     }
   }

@@ -26,7 +26,7 @@ export function hugePagesChildEnvironment(argv: readonly string[]): NodeJS.Proce
   const wanted =
     argv[2] === 'serve' &&
     process.platform === 'linux' &&
-    process.env[CHILD_MARK] === undefined &&
+    // Also keeps the child, whose environment names it, from starting another.
     !tunables.includes(TUNABLE) &&
     // A debugger's port would be taken twice.
     !process.execArgv.some((flag) => flag.startsWith('--inspect')) &&

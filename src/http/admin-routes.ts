@@ -40,7 +40,6 @@ function changedLimits(current: KeyLimits, change: LimitsChange): KeyLimits {
   return merged as KeyLimits;
 }
 
-
 /** A key as the admin API shows it: never its secret, only the prefix that tells it apart. */
 export function keyJson(record: ApiKeyRecord): object {
   return {

@@ -17,7 +17,6 @@ const saveSchema = z.strictObject({
   user: z.string().min(1, "'user' must not be empty.").max(MAX_TEMPLATE_TEXT, `'user' must be at most ${MAX_TEMPLATE_TEXT} characters.`),
 });
 
-
 function templateJson(record: PromptTemplateRecord): object {
   return {
     object: 'prompt_template',

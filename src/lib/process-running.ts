@@ -1,5 +1,5 @@
 // Whether a process is still running, by its pid.
-import { readFileSync } from 'node:fs';
+import { readProcessStat } from './process-stat.js';
 
 /**
  * Signal 0 only asks whether the process exists; EPERM means it does, under another user. A process that has ended but
@@ -12,11 +12,5 @@ export function isProcessRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state follows the command's name, which is in parentheses and may hold any character.
-    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
-  } catch {
-    return true;
-  }
+  return readProcessStat(pid)?.state !== 'Z';
 }

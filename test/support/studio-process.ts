@@ -1,9 +1,10 @@
 // Runs the `studio` command line as a child process, the way a user at a terminal does.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allProcessStats } from '../../src/lib/process-stat.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -53,19 +54,10 @@ export function outputUntil(child: ChildProcessWithoutNullStreams, pattern: RegE
 
 /** The pid of the process that serves for a spawned `studio serve`: its huge-pages child where it started one, else its own. */
 export function servingProcessId(spawnedPid: number): number {
-  const children = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // The parent pid is the second field after the command's name, which ends with the last ')'.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === spawnedPid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number)
+  const children = allProcessStats()
+    .filter(({ ppid, state }) => ppid === spawnedPid && state !== 'Z')
     // node-llama-cpp checks its binding in a child of the server's, never of the parent's.
-    .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'));
+    .filter(({ pid }) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'))
+    .map(({ pid }) => pid);
   return children[0] ?? spawnedPid;
 }
