@@ -34,7 +34,7 @@ const plan = {
   warmupRequests: values.quick ? 50 : 300,
 };
 
-const TARGETS = ['direct', 'nginx', 'Studio'] as const;
+const TARGETS = ['direct', 'nginx', 'bare Node', 'Studio'] as const;
 type Target = (typeof TARGETS)[number];
 const KINDS = ['blocking', 'streamed'] as const;
 type Kind = (typeof KINDS)[number];
@@ -53,6 +53,12 @@ const UPSTREAM: ServerCommand = {
   port: /listening on port (\d+)/,
   readyPath: '/v1/models',
 };
+
+/** The floor of any proxy written in Node: node:http and an undici Pool passing bodies through, with nothing of Studio's. */
+function bareNodeCommand(upstreamOrigin: string): ServerCommand {
+  const script = fileURLToPath(new URL('./bare-node-proxy.ts', import.meta.url));
+  return { name: 'bare Node', executable: process.execPath, args: ['--import', import.meta.resolve('tsx'), script, upstreamOrigin], port: /listening on port (\d+)/, readyPath: '/v1/models' };
+}
 
 /** Studio on the default store (SQLite in a data folder of its own, so the ledger writes every request's row), with no STUDIO_* or database setting of this machine's. */
 async function studioCommand(directory: string, env: NodeJS.ProcessEnv, port: number, upstreamPort: number, profileDirectory: string | undefined): Promise<ServerCommand> {
@@ -116,8 +122,9 @@ async function startAll(
     const upstream = await start(UPSTREAM);
     const upstreamPort = Number(new URL(upstream.url).port);
     const nginx = nginxBinary === undefined ? undefined : await start(await nginxCommand(nginxBinary, directory, await freePort(), upstreamPort, '/v1/models'));
+    const bareNode = await start(bareNodeCommand(upstream.url));
     const studio = await start(await studioCommand(directory, studioEnvironment.env, await freePort(), upstreamPort, profileDirectory));
-    return { servers: { direct: upstream, nginx, Studio: studio }, stop };
+    return { servers: { direct: upstream, nginx, 'bare Node': bareNode, Studio: studio }, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -188,11 +195,19 @@ const mean = (samples: readonly number[]): number => samples.reduce((sum, value)
 const LATENCY_TARGET = 2;
 const THROUGHPUT_TARGET = 0.5;
 
-function verdict(checks: readonly { readonly row: string; readonly met: boolean }[]): string {
-  if (checks.length === 0) return 'No target checked: there was no nginx to compare with.';
+type Check = { readonly row: string; readonly met: boolean };
+
+/** "missed in 2 of 9 rows: …", or undefined where every row was met. */
+function missedRows(checks: readonly Check[]): string | undefined {
   const missed = checks.filter((check) => !check.met);
+  return missed.length === 0 ? undefined : `missed in ${missed.length} of ${checks.length} rows: ${missed.map((check) => check.row).join('; ')}.`;
+}
+
+function verdict(checks: readonly Check[]): string {
+  if (checks.length === 0) return 'No target checked: there was no nginx to compare with.';
   const target = `Studio adds at most ${LATENCY_TARGET}× the latency nginx adds and keeps at least ${THROUGHPUT_TARGET}× its requests/s`;
-  return missed.length === 0 ? `Target met in every row: ${target}.` : `Target (${target}) missed in ${missed.length} of ${checks.length} rows: ${missed.map((check) => check.row).join('; ')}.`;
+  const missed = missedRows(checks);
+  return missed === undefined ? `Target met in every row: ${target}.` : `Target (${target}) ${missed}`;
 }
 
 function renderMarkdown(report: HopReport): string {
@@ -200,7 +215,9 @@ function renderMarkdown(report: HopReport): string {
   const direct = latency.direct!;
   const rows: string[] = [];
   /** Each target's row, and whether Studio met it. */
-  const checks: { readonly row: string; readonly met: boolean }[] = [];
+  const checks: Check[] = [];
+  /** The same rows for the bare Node proxy: what any proxy written in Node reaches here. */
+  const floorChecks: Check[] = [];
   const ms = (value: number): string => value.toFixed(2);
   const signed = (value: number): string => `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
   for (const concurrency of used.concurrencies) {
@@ -210,31 +227,39 @@ function renderMarkdown(report: HopReport): string {
         const what = `${kind === 'blocking' ? 'blocking, whole reply' : 'streamed, first token'}, ${concurrency} at a time: ${stat === 'p50Ms' ? 'p50' : 'p99'} ms`;
         const base = direct[key]![stat];
         const nginx = latency.nginx?.[key]?.[stat];
+        const bare = latency['bare Node']![key]![stat];
         const studio = latency.Studio![key]![stat];
         const nginxAdded = nginx === undefined ? undefined : nginx - base;
         const studioAdded = studio - base;
         // A proxy cannot take time away: where nginx's percentile is not above the direct one, the difference is noise and no ratio is drawn.
         const ratio = nginxAdded === undefined || nginxAdded <= 0 ? undefined : studioAdded / nginxAdded;
-        if (ratio !== undefined) checks.push({ row: what, met: ratio <= LATENCY_TARGET });
+        if (ratio !== undefined) {
+          checks.push({ row: what, met: ratio <= LATENCY_TARGET });
+          floorChecks.push({ row: what, met: bare - base <= LATENCY_TARGET * nginxAdded! });
+        }
         const target = ratio === undefined ? '' : `≤ ${LATENCY_TARGET}× ${ratio <= LATENCY_TARGET ? '✓' : '✗'}`;
-        rows.push(`| ${what} | ${ms(base)} | ${nginx === undefined ? '–' : ms(nginx)} | ${ms(studio)} | ${nginxAdded === undefined ? '–' : signed(nginxAdded)} | ${signed(studioAdded)} | ${ratio === undefined ? '–' : `${ratio.toFixed(2)}×`} | ${target} |`);
+        rows.push(`| ${what} | ${ms(base)} | ${nginx === undefined ? '–' : ms(nginx)} | ${ms(bare)} | ${ms(studio)} | ${nginxAdded === undefined ? '–' : signed(nginxAdded)} | ${signed(studioAdded)} | ${ratio === undefined ? '–' : `${ratio.toFixed(2)}×`} | ${target} |`);
       }
     }
   }
   for (const kind of KINDS) {
     const base = mean(saturation.direct![kind].rps);
     const nginx = saturation.nginx === undefined ? undefined : mean(saturation.nginx[kind].rps);
+    const bare = mean(saturation['bare Node']![kind].rps);
     const studio = mean(saturation.Studio![kind].rps);
     const ratio = nginx === undefined ? undefined : studio / nginx;
-    if (ratio !== undefined) checks.push({ row: `${kind}: requests/s`, met: ratio >= THROUGHPUT_TARGET });
+    if (ratio !== undefined) {
+      checks.push({ row: `${kind}: requests/s`, met: ratio >= THROUGHPUT_TARGET });
+      floorChecks.push({ row: `${kind}: requests/s (${(bare / nginx!).toFixed(2)}× nginx's)`, met: bare / nginx! >= THROUGHPUT_TARGET });
+    }
     const target = ratio === undefined ? '' : `≥ ${THROUGHPUT_TARGET.toFixed(2)}× ${ratio >= THROUGHPUT_TARGET ? '✓' : '✗'}`;
-    rows.push(`| ${kind}: requests/s at saturation | ${base.toFixed(0)} | ${nginx === undefined ? '–' : nginx.toFixed(0)} | ${studio.toFixed(0)} | | | ${ratio === undefined ? '–' : `${ratio.toFixed(2)}×`} | ${target} |`);
+    rows.push(`| ${kind}: requests/s at saturation | ${base.toFixed(0)} | ${nginx === undefined ? '–' : nginx.toFixed(0)} | ${bare.toFixed(0)} | ${studio.toFixed(0)} | | | ${ratio === undefined ? '–' : `${ratio.toFixed(2)}×`} | ${target} |`);
   }
   for (const kind of KINDS) {
     const cpu = (target: Target): number | undefined => (saturation[target] === undefined ? undefined : mean(saturation[target][kind].cpuMsPerRequest));
-    const [base, nginx, studio] = [cpu('direct')!, cpu('nginx'), cpu('Studio')!];
+    const [base, nginx, bare, studio] = [cpu('direct')!, cpu('nginx'), cpu('bare Node')!, cpu('Studio')!];
     const ratio = nginx === undefined ? '–' : `${(studio / nginx).toFixed(2)}×`;
-    rows.push(`| ${kind}: CPU ms per request at saturation (the upstream's for direct) | ${ms(base)} | ${nginx === undefined ? '–' : ms(nginx)} | ${ms(studio)} | | | ${ratio} | |`);
+    rows.push(`| ${kind}: CPU ms per request at saturation (the upstream's for direct) | ${ms(base)} | ${nginx === undefined ? '–' : ms(nginx)} | ${ms(bare)} | ${ms(studio)} | | | ${ratio} | |`);
   }
   return [
     `# The cost of the extra hop (${report.startedAt})`,
@@ -242,16 +267,17 @@ function renderMarkdown(report: HopReport): string {
     ...(values.quick ? ['**Quick run: a smoke test of the harness, too short to measure anything.**', ''] : []),
     `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB, Node ${machine.node}; load average at the start ${machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(', ')}`,
     `- the client, the proxy and the upstream share these ${machine.cores} cores, each in a process of its own (${report.nginx ?? 'no nginx'}; ${report.saturationTool}); other work on the machine moves every number`,
-    `- the upstream: an OpenAI-compatible server that answers at once (test/support/fake-upstream.ts); Studio with the ledger on (SQLite in a fresh data folder) and its request log; nginx with one worker, upstream keep-alive, \`proxy_buffering off\` and its access log`,
+    `- the upstream: an OpenAI-compatible server that answers at once (test/support/fake-upstream.ts); Studio with the ledger on (SQLite in a fresh data folder) and its request log; nginx with one worker, upstream keep-alive, \`proxy_buffering off\` and its access log; bare Node: node:http and an undici Pool passing each body through unparsed (bench/bare-node-proxy.ts), the floor of any proxy written in Node`,
     `- latency: ${used.requests} requests per target, kind and concurrency in each of ${used.rounds} round(s), targets taking turns; blocking timed to the reply's last byte, streamed to the first frame with content; "added" is the proxy's percentile minus the direct one`,
-    `- saturation: ${plan.saturation.connections} keep-alive connections for ${plan.saturation.seconds} s per target and kind in each round, the mean of the rounds; CPU ms per request is the user + system time of the proxy's processes (nginx's master and worker; Studio's one process) over those requests, from /proc: unlike the times, it hardly moves with other load on the machine`,
+    `- saturation: ${plan.saturation.connections} keep-alive connections for ${plan.saturation.seconds} s per target and kind in each round, the mean of the rounds; CPU ms per request is the user + system time of the proxy's processes (nginx's master and worker; Studio's two, the started one and its server) over those requests, from /proc: unlike the times, it hardly moves with other load on the machine`,
     ...report.notes.map((note) => `- ${note}`),
     '',
-    '| measure | direct | nginx | Studio | nginx adds | Studio adds | Studio / nginx | target |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| measure | direct | nginx | bare Node | Studio | nginx adds | Studio adds | Studio / nginx | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
     verdict(checks),
+    ...(floorChecks.length === 0 ? [] : ['', `The bare Node proxy against the same target: ${missedRows(floorChecks) ?? 'met in every row.'}`]),
     '',
   ].join('\n');
 }
