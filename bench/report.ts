@@ -56,7 +56,7 @@ function comparisons({ studio, llamaServer, decodeFloor }: BenchReport): Compari
   const [s, l] = [studio.results, llamaServer.results];
   const rows: Comparison[] = [
     {
-      metric: 'decode floor ms/token, no server: node-llama-cpp\'s loop | a plain C++ loop',
+      metric: 'decode floor ms/token, no server: node-llama-cpp\'s loop (Studio column) against a plain C++ loop',
       studio: decodeFloor.nodeLlamaCppMs,
       llamaServer: decodeFloor.plainMs,
       decimals: 2,
