@@ -24,8 +24,8 @@ export interface WorkloadPlan {
 }
 
 export const FULL_PLAN: WorkloadPlan = {
-  singleStream: { runs: 3, maxTokens: 128 },
-  concurrency: { streams: [1, 2, 4, 8, 16], rounds: 3, promptWords: 112, maxTokens: 64 },
+  singleStream: { runs: 7, maxTokens: 128 },
+  concurrency: { streams: [1, 2, 4, 8, 16], rounds: 5, promptWords: 112, maxTokens: 64 },
   chat: { rounds: 3, conversations: 8, turns: 3, systemWords: 400, userWords: 32, maxTokens: 64 },
 };
 
