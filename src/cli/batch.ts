@@ -13,6 +13,7 @@ import { batchInput } from './batch-input.js';
 import { batchDisplay } from './batch-progress.js';
 import { clientErrorText } from './client-error-text.js';
 import { addOptionFlags } from './option-flags.js';
+import { studioClient } from './studio-client.js';
 
 /** The endpoint and window every Model Studio batch has. */
 const ENDPOINT = '/v1/chat/completions';
@@ -99,11 +100,7 @@ function clientCommand(name: string, run: (client: OpenAI, command: Command, ...
   const readFlags = addOptionFlags(command, serverClientOptions);
   command.action(async (...args: unknown[]) => {
     const { url, apiKey } = loadServerClientOptions(readFlags(command));
-    const base = url.replace(/\/+$/, '');
-    // The SDK insists on a key; a server without auth ignores the placeholder.
-    // The SDK is imported by the command that uses it, not by every start of the command line.
-    const { default: OpenAI } = await import('openai');
-    const client = new OpenAI({ baseURL: `${base}/compatible-mode/v1`, apiKey: apiKey ?? 'none' });
+    const { client, base } = await studioClient(url, apiKey);
     try {
       await run(client, command, ...args.filter((arg): arg is string => typeof arg === 'string'));
     } catch (error) {

@@ -6,6 +6,7 @@ import { clientErrorText } from './client-error-text.js';
 import { runChatRepl } from './chat-repl.js';
 import { ChatSession } from './chat-session.js';
 import { addOptionFlags } from './option-flags.js';
+import { studioClient } from './studio-client.js';
 
 interface ChatFlags {
   readonly model?: string;
@@ -59,11 +60,7 @@ export function chatCommand(): Command {
   command.action(async (words: string[]) => {
     const flags = command.opts<ChatFlags>();
     const { url, apiKey } = loadServerClientOptions(readClientFlags(command));
-    const base = url.replace(/\/+$/, '');
-    // The SDK insists on a key; a server without auth ignores the placeholder.
-    // The SDK is imported by the command that uses it, not by every start of the command line.
-    const { default: OpenAI } = await import('openai');
-    const client = new OpenAI({ baseURL: `${base}/compatible-mode/v1`, apiKey: apiKey ?? 'none' });
+    const { client, base } = await studioClient(url, apiKey);
     const stdinPrompt = words.length === 0 && process.stdin.isTTY !== true;
     const interactive = words.length === 0 && !stdinPrompt;
     const session = new ChatSession(client, {

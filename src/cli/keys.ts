@@ -10,14 +10,14 @@ import type { ApiKeyRecord, KeyLimits, Store } from '../core/store.js';
 import { periodStart } from '../http/key-limits.js';
 import { addLimitFlags, expiryFromFlags, limitsFromFlags, type LimitFlags } from './key-limit-flags.js';
 import { addOptionFlags } from './option-flags.js';
+import { storeModule } from './store-module.js';
 
 const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 const integer = new Intl.NumberFormat('en-US');
 
 /** Runs `work` on the store the command's --data-dir / --database-url name, and closes it. */
 async function withStore<T>(command: Command, readFlags: ReturnType<typeof addOptionFlags>, work: (store: Store) => Promise<T>): Promise<T> {
-  // The store's modules are imported by the command that uses them, not by every start of the command line.
-  const { openStore } = await import('../store/open-store.js');
+  const { openStore } = await storeModule();
   const store = await openStore({ ...loadStoreClientOptions(readFlags(command)), instance: 'studio keys' });
   try {
     return await work(store);

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadStoreClientOptions, storeClientOptions } from '../config/store-client-options.js';
 import { addOptionFlags } from './option-flags.js';
+import { storeModule } from './store-module.js';
 import { storeLocation } from './store-location.js';
 
 export function migrateCommand(): Command {
@@ -9,8 +10,7 @@ export function migrateCommand(): Command {
   const readFlags = addOptionFlags(command, storeClientOptions);
   command.action(async () => {
     const location = loadStoreClientOptions(readFlags(command));
-    // The store's modules are imported by the command that uses them, not by every start of the command line.
-    const { migrateStore } = await import('../store/open-store.js');
+    const { migrateStore } = await storeModule();
     const applied = await migrateStore(location);
     const where = storeLocation(location);
     process.stdout.write(applied.length === 0 ? `The store (${where}) is up to date.\n` : `Migrated the store (${where}): ${applied.join(', ')}.\n`);

@@ -7,6 +7,7 @@ import { InvalidRequestError } from '../core/errors.js';
 import type { UsageRow } from '../core/store.js';
 import { foldUnpriced, usageJson, usageQuery, usageTotals, type UsageQuery } from '../core/usage-report.js';
 import { addOptionFlags } from './option-flags.js';
+import { storeModule } from './store-module.js';
 
 const integer = new Intl.NumberFormat('en-US');
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 });
@@ -62,8 +63,7 @@ export function usageCommand(): Command {
       if (error instanceof InvalidRequestError) throw new ConfigError(error.message.replace(/^(from|to) /, '--$1 '));
       throw error;
     }
-    // The store's modules are imported by the command that uses them, not by every start of the command line.
-    const { openStore } = await import('../store/open-store.js');
+    const { openStore } = await storeModule();
     const store = await openStore({ ...location, instance: 'studio usage' });
     try {
       const rows = foldUnpriced(await store.usage.usage(query));
