@@ -24,7 +24,7 @@ export function llamaAddon(llama: Pick<Llama, 'buildType' | 'gpu'>, marker: stri
 export function describeLlamaAddon(addon: LlamaAddon): string {
   switch (addon) {
     case 'patched':
-      return 'llama.cpp addon: patched (a persistent compute thread pool per context; native/README.md)';
+      return 'llama.cpp addon: patched (a persistent compute thread pool per context, and each step decoded and sampled in one call; native/README.md)';
     case 'prebuilt':
       return "llama.cpp addon: node-llama-cpp's prebuilt one (npm ci could not build the patched one, so each decode starts its compute threads; native/README.md)";
     case 'source-build':
