@@ -102,6 +102,17 @@ describe('native DashScope text generation', () => {
     }
   });
 
+  it('samples from the whole vocabulary when top_k is off (0, or above 100 as Model Studio documents)', async () => {
+    const sampled = (top_k: number) => ({ input: { messages }, parameters: { max_tokens: 16, temperature: 1.5, top_p: 1, top_k, seed: 7 } });
+    const off = packetText((await generate(sampled(0))).json);
+    expect(packetText((await generate(sampled(0))).json)).toBe(off);
+    expect(packetText((await generate(sampled(500))).json)).toBe(off);
+    // top_k 1 keeps only the most likely token: what greedy decoding writes.
+    const mostLikely = packetText((await generate({ input: { messages }, parameters: { max_tokens: 16, ...greedy } })).json);
+    expect(packetText((await generate(sampled(1))).json)).toBe(mostLikely);
+    expect(off).not.toBe(mostLikely);
+  });
+
   it('streams with X-DashScope-SSE, framed byte for byte as the SDKs parse it', async () => {
     const { raw, response, packets } = await stream({ input: { messages }, parameters: { result_format: 'message', incremental_output: true, max_tokens: 6, ...greedy } });
     expect(response.headers.get('content-type')).toBe('text/event-stream;charset=UTF-8');
