@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { LlamaBenchResult } from './llama-bench.js';
 import type { MachineDescription } from './machine.js';
 import type { DecodeFloorResult } from './measure-decode-floor.js';
-import type { BurstCeilingResult, WorkloadPlan, WorkloadResults } from './workloads.js';
+import { SAMPLED, type BurstCeilingResult, type WorkloadPlan, type WorkloadResults } from './workloads.js';
 
 const resultsDirectory = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -72,6 +72,13 @@ function comparisons({ studio, llamaServer, decodeFloor }: BenchReport): Compari
       target: atLeast(1, s.singleStream.decodeTokensPerSecond, l.singleStream.decodeTokensPerSecond),
     },
     { metric: 'single stream: TTFT ms', studio: s.singleStream.ttftMs, llamaServer: l.singleStream.ttftMs, decimals: 0, better: 'lower' },
+    {
+      metric: 'single stream, sampled from the whole vocabulary: decode tok/s',
+      studio: s.sampledStream.decodeTokensPerSecond,
+      llamaServer: l.sampledStream.decodeTokensPerSecond,
+      decimals: 1,
+      better: 'higher',
+    },
   ];
   s.concurrency.forEach((burst, index) => {
     const other = l.concurrency[index];
@@ -136,10 +143,11 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     ...(config.quick ? ['**Quick run: a smoke test of the harness, too short to measure anything. The targets apply to full runs.**', ''] : []),
     `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB, ${machine.os}; Node ${machine.node}, node-llama-cpp ${machine.nodeLlamaCpp}, llama.cpp ${machine.llamaCppCommit.slice(0, 10)}`,
-    `- both servers: the bench model (Qwen3-0.6B's shape, Q8_0, random weights), ${config.threads} threads, ${config.parallel} parallel slots of ${config.ctx} tokens, greedy; both servers up at once, every workload run on one and then the other, alternating which goes first`,
+    `- both servers: the bench model (Qwen3-0.6B's shape, Q8_0, random weights), ${config.threads} threads, ${config.parallel} parallel slots of ${config.ctx} tokens, greedy unless a workload says otherwise; both servers up at once, every workload run on one and then the other, alternating which goes first`,
     `- llama-bench, no server: decode ${llamaBench.decode.tokensPerSecond.toFixed(1)} tok/s (tg${llamaBench.decode.generatedTokens}), prefill ${llamaBench.prefill.tokensPerSecond.toFixed(1)} tok/s (pp${llamaBench.prefill.promptTokens})`,
     `- llama-batched-bench, no server, after every round of each burst, with its prompt and reply lengths: N sequences decoding together with nothing but llama_decode (no sampling, no HTTP), the most a burst's aggregate decode can reach: ${burstCeilings.map((ceiling) => `${ceiling.decodeTokensPerSecond.toFixed(1)} tok/s at ${ceiling.streams}`).join(', ')}`,
     `- single stream: the median of ${count(plan.singleStream.runs, 'run')} of ${plan.singleStream.maxTokens} tokens from a short prompt`,
+    `- single stream, sampled: the same, ${count(plan.sampledStream.runs, 'run')}, with temperature ${SAMPLED.temperature}, top_p ${SAMPLED.top_p}, top_k ${SAMPLED.top_k} and min_p ${SAMPLED.min_p} (every token a candidate), a seed for each run`,
     `- N-stream burst: N requests at once, each a ~${burst?.promptTokensPerStream ?? '?'}-token prompt and ${plan.concurrency.maxTokens} tokens out; each number the median of ${count(plan.concurrency.rounds, 'round')}`,
     `- chat: ${count(plan.chat.conversations, 'conversation')} at once, ${count(plan.chat.turns, 'turn')} each, sharing a ~${plan.chat.systemWords}-word system prompt; each turn sends the whole history and ${plan.chat.maxTokens} tokens come back; each number the median of ${count(plan.chat.rounds, 'round')}, each round with a system prompt of its own`,
     '',

@@ -40,8 +40,19 @@ export function decodeTokensPerSecond(timing: StreamTiming): number {
   return (timing.completionTokens - 1) / ((timing.lastTokenAt - timing.firstTokenAt) / 1000);
 }
 
-/** Greedy, exactly `maxTokens` unless the model ends earlier; the token counts come from the final usage chunk. */
-export async function streamChat(target: ChatTarget, messages: ChatMessage[], maxTokens: number): Promise<StreamTiming> {
+/** How a stream's tokens are chosen: llama-server and Studio both read `top_k` beside the OpenAI fields. */
+export interface StreamSampling {
+  readonly temperature: number;
+  readonly top_p?: number;
+  readonly top_k?: number;
+  readonly min_p?: number;
+  readonly seed?: number;
+}
+
+const GREEDY: StreamSampling = { temperature: 0 };
+
+/** Exactly `maxTokens` unless the model ends earlier; the token counts come from the final usage chunk. */
+export async function streamChat(target: ChatTarget, messages: ChatMessage[], maxTokens: number, sampling: StreamSampling = GREEDY): Promise<StreamTiming> {
   const sentAt = performance.now();
   let firstTokenAt: number | undefined;
   let lastTokenAt = sentAt;
@@ -51,7 +62,7 @@ export async function streamChat(target: ChatTarget, messages: ChatMessage[], ma
     model: target.model,
     messages,
     max_tokens: maxTokens,
-    temperature: 0,
+    ...sampling,
     stream: true,
     stream_options: { include_usage: true },
   });

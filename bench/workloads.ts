@@ -2,11 +2,13 @@
 // Each runs on both servers in turn, so that a machine that speeds up or slows down over minutes moves both alike.
 import { fillerText } from './filler-text.js';
 import { median, percentile } from './stats.js';
-import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type ChatMessage, type ChatTarget, type StreamTiming } from './stream-timing.js';
+import { decodeTokensPerSecond, streamChat, timeToFirstTokenMs, type ChatMessage, type ChatTarget, type StreamSampling, type StreamTiming } from './stream-timing.js';
 
 export interface WorkloadPlan {
-  /** Streams one after another; the result is the median run. */
+  /** Streams one after another, greedy; the result is the median run. */
   readonly singleStream: { readonly runs: number; readonly maxTokens: number };
+  /** The same, sampled from the whole vocabulary (`SAMPLED`): what the sampling chain costs a token beside the model. */
+  readonly sampledStream: { readonly runs: number; readonly maxTokens: number };
   /** For each entry of `streams`, that many requests sent at once, each with its own prompt, `rounds` times; the result is the median. */
   readonly concurrency: { readonly streams: readonly number[]; readonly rounds: number; readonly promptWords: number; readonly maxTokens: number };
   /**
@@ -25,6 +27,7 @@ export interface WorkloadPlan {
 
 export const FULL_PLAN: WorkloadPlan = {
   singleStream: { runs: 7, maxTokens: 128 },
+  sampledStream: { runs: 5, maxTokens: 128 },
   concurrency: { streams: [1, 2, 4, 8, 16], rounds: 5, promptWords: 112, maxTokens: 64 },
   chat: { rounds: 3, conversations: 8, turns: 3, systemWords: 400, userWords: 32, maxTokens: 64 },
 };
@@ -32,6 +35,7 @@ export const FULL_PLAN: WorkloadPlan = {
 /** A smoke test of the harness, not a measurement. */
 export const QUICK_PLAN: WorkloadPlan = {
   singleStream: { runs: 1, maxTokens: 16 },
+  sampledStream: { runs: 1, maxTokens: 16 },
   concurrency: { streams: [1, 2], rounds: 1, promptWords: 32, maxTokens: 8 },
   chat: { rounds: 1, conversations: 1, turns: 2, systemWords: 100, userWords: 16, maxTokens: 8 },
 };
@@ -64,8 +68,15 @@ export interface ChatResult {
   readonly ttftP95Ms: number;
 }
 
+/**
+ * Top-k, top-p and min-p (llama-server's default 0.05; Studio has none) off, so every one of the vocabulary's ~152k
+ * tokens stays a candidate on every token.
+ */
+export const SAMPLED: Omit<StreamSampling, 'seed'> = { temperature: 0.7, top_p: 1, top_k: 0, min_p: 0 };
+
 export interface WorkloadResults {
   readonly singleStream: SingleStreamResult;
+  readonly sampledStream: SingleStreamResult;
   readonly concurrency: readonly BurstResult[];
   readonly chat: ChatResult;
 }
@@ -116,9 +127,13 @@ function summarizeSingleStream(timings: readonly StreamTiming[]): SingleStreamRe
   };
 }
 
-async function measureSingleStream(targets: Pair<ChatTarget>, plan: WorkloadPlan['singleStream']): Promise<Pair<SingleStreamResult>> {
+async function measureSingleStream(
+  targets: Pair<ChatTarget>,
+  plan: WorkloadPlan['singleStream'],
+  sampling?: (run: number) => StreamSampling,
+): Promise<Pair<SingleStreamResult>> {
   const [studio, llamaServer] = await alternate(targets, plan.runs, (target, run) =>
-    streamChat(target, [{ role: 'user', content: `Story ${run + 1}: write a long story about a lighthouse keeper.` }], plan.maxTokens),
+    streamChat(target, [{ role: 'user', content: `Story ${run + 1}: write a long story about a lighthouse keeper.` }], plan.maxTokens, sampling?.(run)),
   );
   return [summarizeSingleStream(studio), summarizeSingleStream(llamaServer)];
 }
@@ -194,6 +209,8 @@ export async function runWorkloads(
   for (const target of targets) await streamChat(target, [{ role: 'user', content: 'Warm up.' }], 4);
   progress('single stream');
   const singleStream = await measureSingleStream(targets, plan.singleStream);
+  progress('single stream, sampled');
+  const sampledStream = await measureSingleStream(targets, plan.sampledStream, (run) => ({ ...SAMPLED, seed: run + 1 }));
   const concurrency: [BurstResult[], BurstResult[]] = [[], []];
   const burstCeilings: BurstCeilingResult[] = [];
   for (const streams of plan.concurrency.streams) {
@@ -216,8 +233,8 @@ export async function runWorkloads(
   const [studioChat, llamaServerChat] = await alternate(targets, plan.chat.rounds, (target, round) => measureChat(target, round, plan.chat));
   return {
     servers: [
-      { singleStream: singleStream[0], concurrency: concurrency[0], chat: medianOfRounds(studioChat) },
-      { singleStream: singleStream[1], concurrency: concurrency[1], chat: medianOfRounds(llamaServerChat) },
+      { singleStream: singleStream[0], sampledStream: sampledStream[0], concurrency: concurrency[0], chat: medianOfRounds(studioChat) },
+      { singleStream: singleStream[1], sampledStream: sampledStream[1], concurrency: concurrency[1], chat: medianOfRounds(llamaServerChat) },
     ],
     burstCeilings,
   };
